@@ -42,7 +42,10 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 fn corpus(lang: Language) -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(lang.name()).join("ok");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(lang.name())
+        .join("ok");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -50,7 +53,13 @@ fn corpus(lang: Language) -> Vec<String> {
     files.sort();
     files
         .iter()
-        .flat_map(|f| std::fs::read_to_string(f).unwrap_or_default().lines().map(str::to_owned).collect::<Vec<_>>())
+        .flat_map(|f| {
+            std::fs::read_to_string(f)
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .collect()
 }
@@ -72,7 +81,10 @@ fn bench(lang: Language, budget: Duration) {
     // Warm up caches and the branch predictor once over the corpus.
     let valid = queries.iter().filter(|q| parse_once(lang, q)).count();
 
-    let (allocs0, bytes0) = (ALLOCS.load(Ordering::Relaxed), BYTES.load(Ordering::Relaxed));
+    let (allocs0, bytes0) = (
+        ALLOCS.load(Ordering::Relaxed),
+        BYTES.load(Ordering::Relaxed),
+    );
     let start = Instant::now();
     let mut parsed = 0u64;
     while start.elapsed() < budget {
@@ -99,9 +111,15 @@ fn bench(lang: Language, budget: Duration) {
 
 fn main() {
     let budget = Duration::from_millis(
-        std::env::var("LOQUI_BENCH_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000),
+        std::env::var("LOQUI_BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(2000),
     );
-    println!("parse throughput, one thread, {} ms per language", budget.as_millis());
+    println!(
+        "parse throughput, one thread, {} ms per language",
+        budget.as_millis()
+    );
     bench(Language::LogQl, budget);
     bench(Language::TraceQl, budget);
 }

@@ -12,7 +12,8 @@ fn loqui(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("start loqui");
     let mut pipe = child.stdin.take().expect("stdin");
-    pipe.write_all(stdin.unwrap_or_default().as_bytes()).expect("write stdin");
+    pipe.write_all(stdin.unwrap_or_default().as_bytes())
+        .expect("write stdin");
     drop(pipe);
     child.wait_with_output().expect("loqui exits")
 }
@@ -23,9 +24,20 @@ fn stdout(out: &Output) -> String {
 
 #[test]
 fn valid_logql_exits_zero_and_prints_the_canonical_query() {
-    let out = loqui(&["check", "logql", r#"{service_name="order-service"}|="timeout""#], None);
+    let out = loqui(
+        &[
+            "check",
+            "logql",
+            r#"{service_name="order-service"}|="timeout""#,
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    assert!(stdout(&out).contains(r#"{service_name="order-service"} |= "timeout""#), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains(r#"{service_name="order-service"} |= "timeout""#),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -40,7 +52,10 @@ fn a_log_query_with_a_range_is_rejected_with_position_and_hint() {
 
 #[test]
 fn the_query_can_come_from_standard_input() {
-    let ok = loqui(&["check", "traceql"], Some("{ resource.service.name = \"payment-service\" && status = error }\n"));
+    let ok = loqui(
+        &["check", "traceql"],
+        Some("{ resource.service.name = \"payment-service\" && status = error }\n"),
+    );
     assert_eq!(ok.status.code(), Some(0), "{}", stdout(&ok));
     let bad = loqui(&["check", "traceql"], Some("{ resource.service.name = }\n"));
     assert_eq!(bad.status.code(), Some(1), "{}", stdout(&bad));
@@ -67,11 +82,24 @@ fn jsonl_writes_one_verdict_per_line_and_survives_junk() {
     assert_eq!(lines[0]["valid"], true);
     assert!(lines[0]["error"].is_null());
     assert_eq!(lines[1]["valid"], false);
-    assert!(lines[1]["error"].as_str().is_some_and(|e| e.contains("line 1, col")), "{lines:?}");
-    assert_eq!(lines[1]["query"], r#"sum(count_over_time({service_name="gateway"}))"#);
+    assert!(
+        lines[1]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("line 1, col")),
+        "{lines:?}"
+    );
+    assert_eq!(
+        lines[1]["query"],
+        r#"sum(count_over_time({service_name="gateway"}))"#
+    );
     assert_eq!(lines[2]["valid"], false);
     assert!(lines[2]["query"].is_null());
-    assert!(lines[2]["error"].as_str().is_some_and(|e| e.contains("input line 3")), "{lines:?}");
+    assert!(
+        lines[2]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("input line 3")),
+        "{lines:?}"
+    );
 }
 
 #[test]
