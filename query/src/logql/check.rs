@@ -62,13 +62,12 @@ pub(super) fn matcher_regex(p: &mut Parser<'_>, m: &Matcher, span: Span) {
 
 /// Whether the matcher also matches streams that lack the label (an empty value).
 fn matches_empty(m: &Matcher) -> bool {
-    let regex_empty =
-        || compile(&m.value).map_or(true, |h| h.properties().minimum_len() == Some(0));
+    let regex_empty = || compile(&m.value).is_ok_and(|h| h.properties().minimum_len() == Some(0));
     match m.op {
         MatchOp::Eq => m.value.is_empty(),
         MatchOp::Neq => !m.value.is_empty(),
         MatchOp::Re => regex_empty(),
-        MatchOp::Nre => !regex_empty(),
+        MatchOp::Nre => compile(&m.value).is_ok() && !regex_empty(),
     }
 }
 

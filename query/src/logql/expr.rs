@@ -160,7 +160,7 @@ impl Parser<'_> {
         if d.hint.is_some() {
             return d;
         }
-        d.with_hint("a query starts with a stream selector such as {app=\"api\"}, or with a function such as rate({app=\"api\"}[5m])")
+        hints::operand(self, d)
     }
 
     /// An identifier followed by `(`, or by `by (`/`without (` (Loki's function rule).
@@ -304,7 +304,12 @@ impl Parser<'_> {
         start: Span,
     ) -> PResult<VectorAggregation> {
         let before = self.grouping()?;
-        self.expect(Tok::LParen, "`(`")?;
+        if !self.at(Tok::LParen) {
+            return Err(self.unexpected("`(`").with_hint(format!(
+                "put the aggregated query in parentheses: {name} by (label) (rate({{app=\"api\"}}[5m]))"
+            )));
+        }
+        self.bump();
         let mut param = None;
         if self.at(Tok::Number) && self.peek_n(1).tok == Tok::Comma {
             let t = self.bump();

@@ -38,6 +38,22 @@ fn sql_hint(word: &str) -> Option<String> {
     })
 }
 
+/// Advice when no operand can start at the current token.
+pub(super) fn operand(p: &Parser<'_>, d: Diagnostic) -> Diagnostic {
+    let t = p.peek();
+    let prev = p.prev().map(|t| t.tok);
+    let line_filter = matches!(
+        t.tok,
+        Tok::Str | Tok::PipeExact | Tok::PipeMatch | Tok::Nre | Tok::Neq
+    );
+    match prev {
+        None if line_filter => d.with_hint("a log query starts with a stream selector: {app=\"api\"} |= \"error\""),
+        None => d.with_hint("a query starts with a stream selector such as {app=\"api\"}, or with a function such as rate({app=\"api\"}[5m])"),
+        Some(Tok::Kw(Kw::And)) if t.tok == Tok::Str => d.with_hint("line filters do not combine with `and`; chain them: |= \"a\" |= \"b\""),
+        _ => d,
+    }
+}
+
 pub(super) fn log_range(range: &str, span: Span, log: &str) -> Diagnostic {
     Diagnostic::new(span, format!("a log query cannot take a range `{range}`")).with_hint(format!(
         "use the time range of the request, or wrap it in count_over_time(...): count_over_time({log} {range})"
@@ -105,7 +121,13 @@ pub(super) fn matcher_op(p: &Parser<'_>, name: &str, in_selector: bool) -> Diagn
     let d = p.unexpected("`=`, `!=`, `=~` or `!~`");
     match t.tok {
         Tok::CmpEq if in_selector => d.with_hint(format!("stream selectors compare with a single `=`: {{{name}=\"...\"}}")),
-        Tok::Sub => d.with_hint(format!("label names may contain only letters, digits and underscores; did you mean `{name}_...`?")),
+        Tok::Sub => {
+            let rest = match p.peek_n(1).tok {
+                Tok::Ident => p.text(p.peek_n(1)),
+                _ => "...",
+            };
+            d.with_hint(format!("label names may contain only letters, digits and underscores; did you mean `{name}_{rest}`?"))
+        }
         Tok::Gt | Tok::Lt | Tok::Gte | Tok::Lte if in_selector => d.with_hint("stream selectors only take =, !=, =~ and !~ with a string; compare numbers in a label filter after the pipe: | status >= 500"),
         _ => d,
     }
@@ -167,6 +189,28 @@ pub(super) fn bad_stage(p: &Parser<'_>) -> Diagnostic {
 
 pub(super) fn label_filter_op(p: &Parser<'_>, name: &str, span: Span) -> Diagnostic {
     let d = p.unexpected("a comparison such as `=`, `!=`, `=~`, `>` or `<=`");
+    let lower = name.to_ascii_lowercase();
+    let special = match lower.as_str() {
+        "seconds" | "second" | "secs" | "sec" | "minutes" | "minute" | "mins" | "min" | "hours"
+        | "hour" | "days" | "day" => {
+            return d.with_hint(
+                "write durations with a unit suffix and no space: 5s, 250ms, 1m30s, 2h",
+            );
+        }
+        "sort" | "order" => Some(
+            "log lines come back in time order; the request's direction (forward/backward) sets it"
+                .to_owned(),
+        ),
+        "count" | "sum" | "avg" | "rate" | "max" | "min" if p.peek().tok == Tok::LParen => {
+            Some(format!(
+                "functions wrap the whole query: sum(count_over_time({{app=\"api\"}} |= \"error\" [5m])), not | {lower}()"
+            ))
+        }
+        _ => sql_hint(name),
+    };
+    if let Some(h) = special {
+        return Diagnostic::new(span, format!("unknown pipeline stage `{name}`")).with_hint(h);
+    }
     let known_stage = [
         "json",
         "logfmt",

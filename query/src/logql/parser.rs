@@ -105,6 +105,11 @@ impl<'a> Parser<'a> {
     }
 
     /// The end of the previous token (for spans of whole constructs).
+    /// The token before the current one, if any.
+    pub(super) fn prev(&self) -> Option<Token> {
+        self.pos.checked_sub(1).map(|i| self.toks[i])
+    }
+
     pub(super) fn last_end(&self) -> usize {
         if self.pos == 0 {
             0

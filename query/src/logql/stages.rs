@@ -78,6 +78,11 @@ impl Parser<'_> {
 
     fn logfmt(&mut self) -> PResult<Stage> {
         let (mut strict, mut keep_empty) = (false, false);
+        if self.at(Tok::Sub) && self.peek_n(1).tok == Tok::Sub {
+            return Err(self
+                .unexpected("a logfmt flag")
+                .with_hint("logfmt takes --strict and --keep-empty"));
+        }
         while self.at(Tok::Flag) {
             let t = self.bump();
             match self.text(t) {
