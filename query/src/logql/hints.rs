@@ -191,7 +191,7 @@ pub(super) fn label_filter_op(p: &Parser<'_>, name: &str, span: Span) -> Diagnos
     let d = p.unexpected("a comparison such as `=`, `!=`, `=~`, `>` or `<=`");
     let lower = name.to_ascii_lowercase();
     let special = match lower.as_str() {
-        "seconds" | "second" | "secs" | "sec" | "minutes" | "minute" | "mins" | "min" | "hours"
+        "seconds" | "second" | "secs" | "sec" | "minutes" | "minute" | "mins" | "hours"
         | "hour" | "days" | "day" => {
             return d.with_hint(
                 "write durations with a unit suffix and no space: 5s, 250ms, 1m30s, 2h",
