@@ -48,3 +48,42 @@ fn verdicts() {
     }
     println!("agreement: {agree}/{total}");
 }
+
+/// Parsing throughput over the valid golden corpus; a measurement, not a pass/fail check.
+///
+/// `cargo test --release -p loqui-query --test logql_tool throughput -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn throughput() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/logql/ok");
+    let mut queries = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("corpus dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "txt") {
+            let text = std::fs::read_to_string(path).expect("corpus file");
+            queries.extend(
+                text.lines()
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(str::to_owned),
+            );
+        }
+    }
+    let bytes: usize = queries.iter().map(String::len).sum();
+    let rounds = 300;
+    let start = std::time::Instant::now();
+    let mut valid = 0usize;
+    for _ in 0..rounds {
+        for q in &queries {
+            valid += usize::from(std::hint::black_box(logql::parse(q)).is_valid());
+        }
+    }
+    let elapsed = start.elapsed();
+    let n = (rounds * queries.len()) as f64;
+    println!(
+        "{} queries (mean {} bytes), {valid} valid parses: {:.0} queries/s, {:.2} us/query",
+        queries.len(),
+        bytes / queries.len(),
+        n / elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / n
+    );
+}

@@ -310,30 +310,43 @@ impl Display for BinaryExpr {
         let right_assoc = self.op == BinOp::Pow;
         operand(f, &self.lhs, prec, right_assoc)?;
         write!(f, " {}", binop_name(self.op))?;
-        self.modifier.fmt(f)?;
+        self.modifier
+            .write(f, needs_parens(&self.rhs, prec, !right_assoc))?;
         f.write_char(' ')?;
         operand(f, &self.rhs, prec, !right_assoc)
+    }
+}
+
+fn needs_parens(e: &MetricExpr, parent: u8, paren_on_tie: bool) -> bool {
+    match e {
+        MetricExpr::Binary(b) => {
+            let p = precedence(b.op);
+            p < parent || (p == parent && paren_on_tie)
+        }
+        _ => false,
     }
 }
 
 /// Prints a binary operand, in parentheses when it binds more loosely than its parent (or as
 /// loosely, on the side where associativity would regroup it).
 fn operand(f: &mut Formatter<'_>, e: &MetricExpr, parent: u8, paren_on_tie: bool) -> fmt::Result {
-    match e {
-        MetricExpr::Binary(b) => {
-            let p = precedence(b.op);
-            if p < parent || (p == parent && paren_on_tie) {
-                write!(f, "({e})")
-            } else {
-                e.fmt(f)
-            }
-        }
-        _ => e.fmt(f),
+    if needs_parens(e, parent, paren_on_tie) {
+        write!(f, "({e})")
+    } else {
+        e.fmt(f)
     }
 }
 
 impl Display for BinModifier {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        self.write(f, false)
+    }
+}
+
+impl BinModifier {
+    /// `rhs_paren`: the right operand starts with `(`, which an empty `group_left` would take
+    /// for its label list, so the empty list is written out.
+    fn write(&self, f: &mut Formatter<'_>, rhs_paren: bool) -> fmt::Result {
         if self.return_bool {
             f.write_str(" bool")?;
         }
@@ -345,7 +358,7 @@ impl Display for BinModifier {
         if let Some(g) = &m.group {
             let kw = if g.left { "group_left" } else { "group_right" };
             write!(f, " {kw}")?;
-            if !g.include.is_empty() {
+            if !g.include.is_empty() || rhs_paren {
                 write!(f, " ({})", g.include.join(", "))?;
             }
         }
