@@ -28,12 +28,16 @@ pub(super) fn number(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Compiles `pattern` anchored as Prometheus does; returns the tree or a short reason.
+/// Compiles `pattern` anchored as Prometheus does for matchers; returns the tree or a reason.
 fn compile(pattern: &str) -> Result<Hir, String> {
-    let anchored = format!("^(?:{pattern})$");
+    compile_raw(&format!("^(?:{pattern})$"))
+}
+
+/// Line filters and the regexp parser use the pattern as written (unanchored).
+fn compile_raw(pattern: &str) -> Result<Hir, String> {
     regex_syntax::ParserBuilder::new()
         .build()
-        .parse(&anchored)
+        .parse(pattern)
         .map_err(|e| match e {
             regex_syntax::Error::Parse(e) => e.kind().to_string(),
             regex_syntax::Error::Translate(e) => e.kind().to_string(),
@@ -88,7 +92,7 @@ pub(super) fn selector(p: &mut Parser<'_>, matchers: &[Matcher], span: Span) {
 pub(super) fn line_filter(p: &mut Parser<'_>, op: LineFilterOp, text: &str, span: Span) {
     match op {
         LineFilterOp::Match | LineFilterOp::NotMatch => {
-            if let Err(why) = compile(text) {
+            if let Err(why) = compile_raw(text) {
                 regex_error(p, span, text, &why);
             }
         }
@@ -132,7 +136,7 @@ pub(super) fn ip(p: &mut Parser<'_>, pattern: &str, span: Span) {
 }
 
 pub(super) fn regexp_parser(p: &mut Parser<'_>, re: &str, span: Span) {
-    match compile(re) {
+    match compile_raw(re) {
         Err(why) => regex_error(p, span, re, &why),
         Ok(_) if !re.contains("(?P<") && !re.contains("(?<") => {
             p.check(span, "at least one named capture must be supplied")

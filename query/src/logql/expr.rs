@@ -145,7 +145,6 @@ impl Parser<'_> {
                     Span::new(t.span.start, self.last_end()),
                 ))
             }
-            Tok::Kw(Kw::LabelReplace) => self.label_replace(),
             Tok::Ident if self.is_call() => self.call(),
             _ => Err(self.operand_error()),
         }
@@ -205,6 +204,8 @@ impl Parser<'_> {
         } else if let Some(op) = vector_op(&name) {
             self.bump();
             MetricExpr::Vector(self.vector_aggregation(op, &name, t.span)?)
+        } else if name == "label_replace" && self.peek_n(1).tok == Tok::LParen {
+            return self.label_replace();
         } else if name == "vector" && self.peek_n(1).tok == Tok::LParen {
             self.bump();
             self.bump();

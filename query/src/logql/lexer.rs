@@ -60,7 +60,9 @@ pub enum Tok {
     Eof,
 }
 
-/// Words that are always keywords (case-insensitive), whatever follows them.
+/// Words that are always keywords (case-insensitive), whatever follows them. Function names
+/// (`rate`, `ip`, `label_replace`, ...) are identifiers to the lexer: as in Loki, they only act as
+/// functions when `(` follows, so they stay usable as label names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kw {
     By,
@@ -82,15 +84,13 @@ pub enum Kw {
     Xml,
     LineFormat,
     LabelFormat,
-    Ip,
     Decolorize,
     Drop,
     Keep,
     Unwrap,
-    LabelReplace,
 }
 
-const KEYWORDS: [(&str, Kw); 25] = [
+const KEYWORDS: [(&str, Kw); 23] = [
     ("by", Kw::By),
     ("without", Kw::Without),
     ("bool", Kw::Bool),
@@ -110,12 +110,10 @@ const KEYWORDS: [(&str, Kw); 25] = [
     ("xml", Kw::Xml),
     ("line_format", Kw::LineFormat),
     ("label_format", Kw::LabelFormat),
-    ("ip", Kw::Ip),
     ("decolorize", Kw::Decolorize),
     ("drop", Kw::Drop),
     ("keep", Kw::Keep),
     ("unwrap", Kw::Unwrap),
-    ("label_replace", Kw::LabelReplace),
 ];
 
 pub fn keyword_name(kw: Kw) -> &'static str {

@@ -194,7 +194,7 @@ impl Parser<'_> {
     }
 
     fn filter_value(&mut self, op: LineFilterOp) -> PResult<FilterValue> {
-        if self.at(Tok::Kw(Kw::Ip)) {
+        if self.at_call("ip") {
             let start = self.bump().span;
             self.expect(Tok::LParen, "`(`")?;
             let (cidr, _) = self.string("a string")?;

@@ -84,6 +84,14 @@ impl<'a> Parser<'a> {
         t
     }
 
+    /// Whether the current token is the function `name` (any case) followed by `(`.
+    pub(super) fn at_call(&self, name: &str) -> bool {
+        let t = self.peek();
+        t.tok == Tok::Ident
+            && self.text(t).eq_ignore_ascii_case(name)
+            && self.peek_n(1).tok == Tok::LParen
+    }
+
     pub(super) fn eat(&mut self, tok: Tok) -> bool {
         let hit = self.at(tok);
         if hit {

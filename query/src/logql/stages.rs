@@ -224,7 +224,7 @@ impl Parser<'_> {
                 };
                 self.string_filter(name, mop)
             }
-            Tok::Kw(Kw::Ip) if plain => self.ip_filter(name, op == CmpOp::Neq),
+            Tok::Ident if plain && self.at_call("ip") => self.ip_filter(name, op == CmpOp::Neq),
             Tok::Duration => {
                 let t = self.bump();
                 let value = super::units::Duration::parse_loki(self.text(t)).unwrap_or_default();
