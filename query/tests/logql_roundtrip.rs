@@ -177,7 +177,6 @@ fn extractions() -> impl Strategy<Value = Vec<Extraction>> {
 fn parser() -> impl Strategy<Value = Parser> {
     prop_oneof![
         extractions().prop_map(Parser::Json),
-        extractions().prop_map(Parser::Xml),
         (any::<bool>(), any::<bool>(), extractions()).prop_map(|(strict, keep_empty, params)| {
             Parser::Logfmt {
                 strict,

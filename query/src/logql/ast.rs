@@ -90,7 +90,7 @@ pub enum MatchOp {
 pub enum Stage {
     /// `|= "a"`, `!~ "b" or "c"`, `|= ip("10.0.0.0/8")`.
     LineFilter(LineFilter),
-    /// `| json`, `| logfmt`, `| regexp "..."`, `| pattern "..."`, `| unpack`, `| xml`.
+    /// `| json`, `| logfmt`, `| regexp "..."`, `| pattern "..."`, `| unpack`.
     Parser(Parser),
     /// `| status >= 500 and level="error"`.
     LabelFilter(LabelFilter),
@@ -147,7 +147,6 @@ pub enum Parser {
     Regexp(String),
     Pattern(String),
     Unpack,
-    Xml(Vec<Extraction>),
 }
 
 /// `label="expression"` or a bare `label` (which extracts the field of the same name).

@@ -197,6 +197,10 @@ pub(super) fn label_filter_op(p: &Parser<'_>, name: &str, span: Span) -> Diagnos
                 "write durations with a unit suffix and no space: 5s, 250ms, 1m30s, 2h",
             );
         }
+        "xml" => Some(
+            "Loki has no xml parser; extract fields with regexp \"...\" or pattern \"...\""
+                .to_owned(),
+        ),
         "sort" | "order" => Some(
             "log lines come back in time order; the request's direction (forward/backward) sets it"
                 .to_owned(),

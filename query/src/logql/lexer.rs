@@ -81,7 +81,6 @@ pub enum Kw {
     Regexp,
     Pattern,
     Unpack,
-    Xml,
     LineFormat,
     LabelFormat,
     Decolorize,
@@ -90,7 +89,7 @@ pub enum Kw {
     Unwrap,
 }
 
-const KEYWORDS: [(&str, Kw); 23] = [
+const KEYWORDS: [(&str, Kw); 22] = [
     ("by", Kw::By),
     ("without", Kw::Without),
     ("bool", Kw::Bool),
@@ -107,7 +106,6 @@ const KEYWORDS: [(&str, Kw); 23] = [
     ("regexp", Kw::Regexp),
     ("pattern", Kw::Pattern),
     ("unpack", Kw::Unpack),
-    ("xml", Kw::Xml),
     ("line_format", Kw::LineFormat),
     ("label_format", Kw::LabelFormat),
     ("decolorize", Kw::Decolorize),

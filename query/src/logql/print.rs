@@ -101,7 +101,6 @@ impl Display for Parser {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         let (name, params): (&str, &[Extraction]) = match self {
             Parser::Json(p) => ("| json", p),
-            Parser::Xml(p) => ("| xml", p),
             Parser::Logfmt {
                 strict,
                 keep_empty,

@@ -26,10 +26,6 @@ impl Parser<'_> {
                 self.bump();
                 Stage::Parser(ast::Parser::Json(self.extractions()?))
             }
-            Tok::Kw(Kw::Xml) => {
-                self.bump();
-                Stage::Parser(ast::Parser::Xml(self.extractions()?))
-            }
             Tok::Kw(Kw::Logfmt) => {
                 self.bump();
                 self.logfmt()?
@@ -98,7 +94,7 @@ impl Parser<'_> {
         }))
     }
 
-    /// `a="expr", b` after `json`, `logfmt` or `xml` (possibly none).
+    /// `a="expr", b` after `json` or `logfmt` (possibly none).
     fn extractions(&mut self) -> PResult<Vec<Extraction>> {
         let mut out = Vec::new();
         if !self.at(Tok::Ident) {
