@@ -12,6 +12,9 @@ use super::units::unquote;
 
 pub(super) type PResult<T> = Result<T, Diagnostic>;
 
+/// Loki refuses to parse queries of this many bytes or more.
+const MAX_INPUT: usize = 5120;
+
 pub(super) struct Parser<'a> {
     pub(super) src: &'a str,
     toks: Vec<Token>,
@@ -28,6 +31,15 @@ pub(super) fn parse_query(src: &str) -> (PResult<Expr>, Vec<Diagnostic>) {
         checks: Vec::new(),
     };
     let result = p.query();
+    if src.len() >= MAX_INPUT {
+        p.check(
+            Span::new(0, src.len()),
+            format!("input size too long ({} > {MAX_INPUT})", src.len()),
+        )
+        .hint = Some(
+            "Loki rejects queries of 5120 bytes or more; shorten regexes or split the query".into(),
+        );
+    }
     (result, p.checks)
 }
 
