@@ -10,10 +10,11 @@
 //! );
 //! ```
 //!
-//! Layout: `lexer` (tokens as spans), `parser` (cursor and errors), `expr` (operators and
-//! functions), `log` (selectors, pipelines, log ranges), `stages` (pipeline stages and label
+//! Layout: `lexer` (tokens as spans), `parser` (cursor and errors), `expr` (operands and
+//! operators), `aggregations` (function calls), `log` (selectors, pipelines, log ranges), `stages` (pipeline stages and label
 //! filters), `check` (static checks), `hints` (advice for common mistakes), `print`, `units`.
 
+mod aggregations;
 mod ast;
 mod check;
 mod expr;
