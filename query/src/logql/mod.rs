@@ -11,8 +11,9 @@
 //! ```
 //!
 //! Layout: `lexer` (tokens as spans), `parser` (cursor and errors), `expr` (operands and
-//! operators), `aggregations` (function calls), `log` (selectors, pipelines, log ranges), `stages` (pipeline stages and label
-//! filters), `check` (static checks), `hints` (advice for common mistakes), `print`, `units`.
+//! operators), `aggregations` (function calls), `log` (selectors, pipelines, log ranges),
+//! `stages` (pipeline stages and label filters), `check` (static checks), `hints` (advice for
+//! common mistakes), `print`, `units`.
 
 mod aggregations;
 mod ast;
