@@ -77,7 +77,7 @@ pub(crate) fn run_route(tx: &mut Tx<'_>, idx: usize, t: i64) {
     let root = tx.open(Svc::Gateway, pod, None, name, SpanKind::Server, t, attrs);
     let root_id = root.id;
     let c = t + tx.rng.ms(0.2);
-    let reply = gateway_dispatch(tx, idx, root_id, c, &ctx, &path);
+    let reply = gateway_dispatch(tx, pod, idx, root_id, c, &ctx, &path);
     let end = reply.end + tx.rng.ms(0.2);
     let upstream = upstream_of(idx);
     let msg = reply
@@ -136,13 +136,13 @@ fn upstream_of(idx: usize) -> &'static str {
 
 fn gateway_dispatch(
     tx: &mut Tx<'_>,
+    gw: &'static crate::platform::Pod,
     idx: usize,
     root: SpanId,
     c: i64,
     ctx: &Ctx,
     path: &str,
 ) -> Reply {
-    let gw = tx.pod(Svc::Gateway);
     let route = &ROUTES[idx];
     // A ticket opening overwhelms the waiting room: the gateway's rate limiter sheds some load.
     if route.queue && tx.fx.spike > 1.0 && tx.rng.chance(0.015 * (tx.fx.spike - 1.0)) {
@@ -1431,7 +1431,7 @@ fn payment(tx: &mut Tx<'_>, parent: SpanId, t: i64, oid: &str, amount: f64) -> R
         tx.log(
             Svc::Payment,
             pod,
-            end + tx.rng.ms(0.2),
+            end + 100_000,
             Level::Error,
             sid,
             &msg,
