@@ -30,7 +30,7 @@ fn case(kind: IncidentKind) -> Case {
     }
 }
 
-fn select<'a>(b: &'a Batch, f: impl Fn(&SpanRecord) -> bool) -> Vec<&'a SpanRecord> {
+fn select(b: &Batch, f: impl Fn(&SpanRecord) -> bool) -> Vec<&SpanRecord> {
     b.spans.iter().filter(|s| f(s)).collect()
 }
 
