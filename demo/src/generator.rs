@@ -187,7 +187,7 @@ fn poisson_ish(rng: &Rng, mean: f64) -> usize {
 /// Relative traffic by hour of a virtual local day (mean 1). The data set's end is 22:00 local,
 /// so the evening peak comes a few hours before the end and the night trough 18-20 h before it.
 const HOURLY: [f64; 24] = [
-    0.55, 0.38, 0.27, 0.20, 0.18, 0.20, 0.30, 0.50, 0.75, 0.95, 1.05, 1.15, 1.25, 1.20, 1.15, 1.15,
+    0.62, 0.48, 0.38, 0.32, 0.30, 0.32, 0.40, 0.55, 0.75, 0.95, 1.05, 1.15, 1.25, 1.20, 1.15, 1.15,
     1.20, 1.35, 1.55, 1.75, 1.85, 1.75, 1.45, 0.95,
 ];
 const END_LOCAL_MINUTE: i64 = 22 * 60;

@@ -473,7 +473,12 @@ pub(crate) fn write_line(
 ) -> LogRecord {
     let info = svc.info();
     let mut b = LineBuilder::new(info.format, ts, level.as_str());
-    source_field(&mut b, svc, rng);
+    // A request is served on one thread: derive it from the span so its lines agree.
+    let thread = match trace {
+        Some((_, s)) => u64::from(s.0[0]) % 48 + 1,
+        None => rng.range(1, 48),
+    };
+    source_field(&mut b, svc, thread);
     b.field("msg", F::S(msg)).fields(fields);
     if let Some((t, s)) = trace {
         let (tid, sid) = (t.to_string(), s.to_string());
@@ -507,12 +512,11 @@ fn reason(status: i64) -> &'static str {
 }
 
 /// The `logger` (Java, Python) or `caller` (Go) field every line carries after the level.
-fn source_field(b: &mut LineBuilder, svc: Svc, rng: &Rng) {
+fn source_field(b: &mut LineBuilder, svc: Svc, thread: u64) {
     let info = svc.info();
     match info.language {
         "java" => {
             let short = info.name.trim_end_matches("-service");
-            let thread = rng.range(1, 48);
             b.field("logger", F::S(java_logger(short)));
             b.field("thread", F::S(&format!("http-nio-8080-exec-{thread}")));
         }
