@@ -83,5 +83,28 @@ fn output_is_pinned() {
         fnv(&mut h, encode::loki_push_json(&b.logs).as_bytes());
         fnv(&mut h, encode::otlp_traces_json(&b.spans).as_bytes());
     }
-    assert_eq!(h, 5_188_590_514_075_951_497);
+    assert_eq!(h, 3_770_356_388_574_824_072);
+}
+
+#[test]
+fn scale_multiplies_requests_not_background() {
+    let traces = |scale: f64| {
+        let g = Generator::new(Config {
+            duration_ns: NS_HOUR,
+            scale,
+            ..Config::new(end())
+        });
+        let all = collect(&g);
+        let roots = all
+            .spans
+            .iter()
+            .filter(|s| s.parent_span_id.is_none())
+            .count();
+        let background = all.logs.iter().filter(|l| l.trace_id.is_none()).count();
+        (roots as f64, background)
+    };
+    let (one, bg1) = traces(1.0);
+    let (three, bg3) = traces(3.0);
+    assert!((2.7..3.3).contains(&(three / one)), "{three} / {one}");
+    assert_eq!(bg1, bg3);
 }

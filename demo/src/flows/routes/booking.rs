@@ -119,6 +119,8 @@ pub(super) fn reserve(tx: &mut Tx<'_>, parent: SpanId, t: i64, user: &str, show:
         ],
     );
     let u = user.to_owned();
+    let token_path = format!("/queue/tokens/adm_{:012x}", tx.rng.next_u64() >> 16);
+    let tp = token_path.clone();
     let r = tx.call(
         Svc::Reservation,
         pod,
@@ -126,9 +128,9 @@ pub(super) fn reserve(tx: &mut Tx<'_>, parent: SpanId, t: i64, user: &str, show:
         Svc::Queue,
         "GET",
         "/queue/tokens/{token}",
-        "/queue/tokens/adm",
+        &token_path,
         c,
-        |tx, p, t| verify_token(tx, p, t, &u, show),
+        |tx, p, t| verify_token(tx, p, t, &u, show, &tp),
     );
     c = r.end;
     let lock = format!("SET lock:seat:{show}:{row}{first} {user} NX EX 600");

@@ -191,6 +191,7 @@ pub(super) fn verify_token(
     t: i64,
     user: &str,
     show: u64,
+    path: &str,
 ) -> Reply {
     let pod = tx.pod(Svc::Queue);
     let span = tx.server(
@@ -199,7 +200,7 @@ pub(super) fn verify_token(
         parent,
         "GET",
         "/queue/tokens/{token}",
-        "/queue/tokens/adm",
+        path,
         t,
     );
     let sid = span.id;
