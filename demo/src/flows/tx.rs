@@ -169,7 +169,6 @@ impl<'a> Tx<'a> {
         start: i64,
         serve: impl FnOnce(&mut Tx<'_>, SpanId, i64) -> Reply,
     ) -> Reply {
-        let _ = from;
         let url = format!("http://{}:8080{}", to.name(), path);
         let attrs: Attributes = vec![
             ("http.request.method", method.into()),
@@ -194,8 +193,7 @@ impl<'a> Tx<'a> {
         span.attrs
             .push(("http.response.status_code", AttrValue::Int(reply.status)));
         let err = (reply.status >= 400).then(|| format!("HTTP {}", reply.status));
-        if let Some(e) = &err {
-            let _ = e;
+        if err.is_some() {
             span.attrs
                 .push(("error.type", reply.status.to_string().into()));
         }
