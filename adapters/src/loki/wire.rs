@@ -97,7 +97,7 @@ fn result<'de, A: MapAccess<'de>>(map: &mut A, kind: Option<&str>) -> Result<Que
             let p: Point = map.next_value()?;
             // Scalars carry milliseconds, unlike vector and matrix points.
             QueryData::Scalar(Sample {
-                ts_ns: (p.0 * 1e3).round() as i64 * 1_000_000,
+                ts_ns: (p.0.round() as i64).saturating_mul(1_000_000),
                 value: p.1,
             })
         }
