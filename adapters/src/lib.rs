@@ -5,6 +5,7 @@
 //! `loqui-core` types. Every call is bounded in time, retries, lines/spans and response bytes.
 
 mod config;
+pub mod decode;
 mod http;
 mod json;
 mod loki;

@@ -6,6 +6,7 @@
 
 mod error;
 mod logs;
+mod map;
 mod source;
 mod sources;
 mod time;
@@ -13,9 +14,10 @@ mod traces;
 
 pub use error::{BackendError, ErrorCode};
 pub use logs::{
-    DetectedField, Direction, IndexStats, Labels, LogLine, LogPattern, LogQueryResult, LogStream,
-    QueryData, QueryStats, Sample, Series, VectorSample,
+    DetectedField, Direction, IndexStats, Labels, LineLabels, LogLine, LogPattern, LogQueryResult,
+    LogStream, QueryData, QueryStats, Sample, Series, VectorSample,
 };
+pub use map::SmallMap;
 pub use source::{InstantQuery, LogQuery, LogSource, MetricsQuery, TraceSearch, TraceSource};
 pub use sources::Sources;
 pub use time::TimeRange;

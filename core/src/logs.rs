@@ -5,10 +5,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::map::SmallMap;
 use crate::traces::Exemplar;
 
 /// A label set: name to value, sorted so output is stable.
 pub type Labels = BTreeMap<String, String>;
+
+/// Labels of one log line (structured metadata, parsed labels): few entries, one map per line,
+/// so a compact sorted map.
+pub type LineLabels = SmallMap<String>;
 
 /// In which order log lines are returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -37,11 +42,11 @@ pub struct LogLine {
     pub line: String,
     /// Structured metadata (e.g. `trace_id`, `detected_level`) when the backend reports it apart
     /// from the stream labels; empty otherwise.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub structured_metadata: Labels,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub structured_metadata: LineLabels,
     /// Labels added by parsers (`| json`, `| logfmt`) when the backend reports them apart.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub parsed: Labels,
+    #[serde(default, skip_serializing_if = "SmallMap::is_empty")]
+    pub parsed: LineLabels,
 }
 
 impl LogLine {

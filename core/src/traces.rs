@@ -6,9 +6,10 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::logs::{Labels, Series};
+use crate::map::SmallMap;
 
 /// Span or resource attributes, sorted by key.
-pub type Attributes = BTreeMap<String, AttrValue>;
+pub type Attributes = SmallMap<AttrValue>;
 
 /// An attribute value of any OTLP type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -19,7 +20,7 @@ pub enum AttrValue {
     Double(f64),
     Bool(bool),
     Array(Vec<AttrValue>),
-    KvList(BTreeMap<String, AttrValue>),
+    KvList(SmallMap<AttrValue>),
     /// Raw bytes, kept as the backend's base64 text.
     Bytes {
         base64: String,

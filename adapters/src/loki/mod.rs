@@ -1,7 +1,7 @@
 //! A Grafana Loki client over its HTTP API (`/loki/api/v1/...`).
 
 mod trim;
-mod wire;
+pub(crate) mod wire;
 
 use std::time::Duration;
 

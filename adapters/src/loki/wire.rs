@@ -8,8 +8,8 @@
 use std::fmt;
 
 use loqui_core::{
-    DetectedField, IndexStats, Labels, LogLine, LogPattern, LogStream, QueryData, QueryStats,
-    Sample, Series, VectorSample,
+    DetectedField, IndexStats, Labels, LineLabels, LogLine, LogPattern, LogStream, QueryData,
+    QueryStats, Sample, Series, VectorSample,
 };
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -128,9 +128,9 @@ struct Entry(LogLine);
 #[serde(rename_all = "camelCase")]
 struct Categories {
     #[serde(default)]
-    structured_metadata: Labels,
+    structured_metadata: LineLabels,
     #[serde(default)]
-    parsed: Labels,
+    parsed: LineLabels,
 }
 
 impl<'de> Deserialize<'de> for Entry {

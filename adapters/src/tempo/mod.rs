@@ -1,6 +1,6 @@
 //! A Grafana Tempo client over its HTTP API.
 
-mod otlp;
+pub(crate) mod otlp;
 mod wire;
 
 use std::time::Duration;

@@ -177,12 +177,14 @@ pub(crate) fn hex_id(raw: &str, bytes: usize) -> Option<String> {
     if decoded.len() > bytes {
         return None;
     }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes * 2);
     for _ in decoded.len()..bytes {
         out.push_str("00");
     }
     for b in decoded {
-        out.push_str(&format!("{b:02x}"));
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
     }
     Some(out)
 }
@@ -265,17 +267,23 @@ pub(crate) fn parse_status(text: &str) -> StatusCode {
 }
 
 fn enum_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        S(String),
-        N(i64),
+    struct EnumText;
+    impl de::Visitor<'_> for EnumText {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an enum name or number")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
     }
-    match Text::deserialize(d) {
-        Ok(Text::S(s)) => Ok(s),
-        Ok(Text::N(n)) => Ok(n.to_string()),
-        Err(e) => Err(de::Error::custom(e)),
-    }
+    d.deserialize_any(EnumText)
 }
 
 /// Flattens a label list into text values (`{"doubleValue":0.99}` becomes `"0.99"`).
