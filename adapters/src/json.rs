@@ -83,10 +83,6 @@ impl Visitor<'_> for FloatVisitor {
     }
 }
 
-pub(crate) fn float<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
-    d.deserialize_any(FloatVisitor)
-}
-
 /// Seconds as a float (`1795314000.5`) to nanoseconds, kept exact to the microsecond.
 pub(crate) fn secs_to_ns(secs: f64) -> i64 {
     ((secs * 1e6).round() as i64).saturating_mul(1000)

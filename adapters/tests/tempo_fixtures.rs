@@ -471,3 +471,23 @@ async fn metrics_errors_keep_tempos_message() {
         assert!(err.to_string().ends_with(text), "{err}");
     }
 }
+
+#[tokio::test]
+async fn a_trace_over_the_span_cap_is_cut_and_says_so() {
+    let server = serve_all(vec![load("tempo", "trace_v2")]).await;
+    let mut cfg = SourceConfig::new("test", &server.url);
+    cfg.limits.max_spans = 3;
+    let trace = TempoClient::new(&cfg)
+        .unwrap()
+        .trace(PAYMENT_TIMEOUT, None)
+        .await
+        .unwrap();
+    assert_eq!(
+        (trace.spans.len(), trace.total_spans, trace.truncated),
+        (3, 10, true)
+    );
+    assert!(
+        trace.root().unwrap().parent_span_id.is_none(),
+        "the earliest spans are kept"
+    );
+}

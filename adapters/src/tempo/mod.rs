@@ -1,5 +1,6 @@
 //! A Grafana Tempo client over its HTTP API.
 
+mod anyvalue;
 pub(crate) mod otlp;
 mod wire;
 

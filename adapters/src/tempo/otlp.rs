@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use loqui_core::{AttrValue, Attributes, Span, SpanEvent, SpanKind, SpanStatus, StatusCode};
+use loqui_core::{Attributes, Span, SpanEvent, SpanKind, SpanStatus, StatusCode};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 
-use crate::json::{float, int, opt_int};
+use crate::json::{int, opt_int};
 
 /// Either trace shape; a v2 not-found is `{"trace":{}}`.
 #[derive(Deserialize)]
@@ -98,70 +98,10 @@ struct EventWire {
     attributes: Vec<KeyValue>,
 }
 
-#[derive(Deserialize)]
-pub(crate) struct KeyValue {
-    pub key: String,
-    #[serde(default)]
-    pub value: AnyValue,
-}
-
-/// OTLP's AnyValue: exactly one field set; `{}` is an empty value.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct AnyValue {
-    string_value: Option<String>,
-    #[serde(default, deserialize_with = "opt_int")]
-    int_value: Option<i64>,
-    #[serde(default, deserialize_with = "opt_float")]
-    double_value: Option<f64>,
-    bool_value: Option<bool>,
-    array_value: Option<ArrayValue>,
-    kvlist_value: Option<KvList>,
-    bytes_value: Option<String>,
-}
-
-fn opt_float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    float(d).map(Some)
-}
-
-#[derive(Deserialize)]
-struct ArrayValue {
-    #[serde(default)]
-    values: Vec<AnyValue>,
-}
-
-#[derive(Deserialize)]
-struct KvList {
-    #[serde(default)]
-    values: Vec<KeyValue>,
-}
-
-impl From<AnyValue> for AttrValue {
-    fn from(v: AnyValue) -> Self {
-        if let Some(s) = v.string_value {
-            AttrValue::String(s)
-        } else if let Some(i) = v.int_value {
-            AttrValue::Int(i)
-        } else if let Some(d) = v.double_value {
-            AttrValue::Double(d)
-        } else if let Some(b) = v.bool_value {
-            AttrValue::Bool(b)
-        } else if let Some(a) = v.array_value {
-            AttrValue::Array(a.values.into_iter().map(Into::into).collect())
-        } else if let Some(kv) = v.kvlist_value {
-            AttrValue::KvList(attributes(kv.values))
-        } else if let Some(b) = v.bytes_value {
-            AttrValue::Bytes { base64: b }
-        } else {
-            AttrValue::String(String::new())
-        }
-    }
-}
+pub(crate) use super::anyvalue::KeyValue;
 
 pub(crate) fn attributes(kvs: Vec<KeyValue>) -> Attributes {
-    kvs.into_iter()
-        .map(|kv| (kv.key, kv.value.into()))
-        .collect()
+    kvs.into_iter().map(|kv| (kv.key, kv.value)).collect()
 }
 
 /// A base64 or hex id as lowercase hex of `bytes` bytes.
@@ -289,7 +229,7 @@ fn enum_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// Flattens a label list into text values (`{"doubleValue":0.99}` becomes `"0.99"`).
 pub(crate) fn labels(kvs: Vec<KeyValue>) -> BTreeMap<String, String> {
     kvs.into_iter()
-        .map(|kv| (kv.key, AttrValue::from(kv.value).to_string()))
+        .map(|kv| (kv.key, kv.value.to_string()))
         .collect()
 }
 
