@@ -121,6 +121,7 @@ impl HttpClient {
         let started = Instant::now();
         let deadline = started + self.limits.timeout;
         let mut attempt = 0;
+        let mut reread_credentials = false;
         loop {
             let outcome = tokio::time::timeout_at(deadline, self.attempt(call, max_bytes)).await;
             let failure = match outcome {
@@ -133,6 +134,14 @@ impl HttpClient {
                 Ok(Err(failure)) => failure,
                 Err(_) => return Err(self.timeout()),
             };
+            // A refused token may just have been rotated: read it again and retry once.
+            if matches!(failure.error, BackendError::Unauthenticated { .. })
+                && !reread_credentials
+                && self.auth.as_ref().is_some_and(Auth::forget)
+            {
+                reread_credentials = true;
+                continue;
+            }
             let Some(wait) = retry::next_wait(&failure, attempt, &self.limits, deadline) else {
                 return Err(failure.error);
             };
@@ -245,6 +254,15 @@ impl HttpClient {
                 status,
                 message,
             },
+        }
+    }
+}
+
+impl Auth {
+    /// Drops a cached file secret; true when there was one to re-read.
+    fn forget(&self) -> bool {
+        match self {
+            Auth::Bearer(r) | Auth::Basic { password: r, .. } => r.forget(),
         }
     }
 }

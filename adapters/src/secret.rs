@@ -79,6 +79,15 @@ impl SecretReader {
         }
     }
 
+    /// Drops a cached file value so the next use reads the file; true for file sources.
+    pub(crate) fn forget(&self) -> bool {
+        if !matches!(self.source, SecretSource::File(_)) {
+            return false;
+        }
+        *self.cache.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        true
+    }
+
     fn read_file(&self, path: &PathBuf) -> Result<Secret, BackendError> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(c) = cache.as_mut() {

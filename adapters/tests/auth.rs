@@ -149,3 +149,27 @@ fn config_reads_from_toml_like_json() {
         })
     ));
 }
+
+#[tokio::test]
+async fn a_refused_token_file_is_reread_once_before_giving_up() {
+    let dir = std::env::temp_dir().join(format!("loqui-token-401-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "old-token").unwrap();
+    let server = serve(|_, seen| match seen.header("authorization") {
+        Some("Bearer new-token") => Reply::json(200, LABELS),
+        _ => Reply::text(401, "invalid token"),
+    })
+    .await;
+    let client = LokiClient::new(&bearer(&server.url, SecretSource::File(file.clone()))).unwrap();
+    client.labels(None).await.unwrap_err();
+    assert_eq!(
+        server.requests().len(),
+        2,
+        "one re-read, then the 401 stands"
+    );
+    // Rotated within the mtime check interval: the 401 itself triggers the re-read.
+    std::fs::write(&file, "new-token").unwrap();
+    client.labels(None).await.unwrap();
+    std::fs::remove_dir_all(dir).unwrap();
+}
