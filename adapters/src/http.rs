@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use loqui_core::BackendError;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Client, Url};
 use tokio::time::Instant;
 
-use crate::config::{AuthConfig, Limits, SourceConfig};
+use crate::auth::Auth;
+use crate::config::{Limits, SourceConfig};
 use crate::retry::{self, Failure};
-use crate::secret::SecretReader;
 
 /// Error bodies are only read this far: they are messages, not data.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
@@ -67,14 +66,6 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
-enum Auth {
-    Bearer(SecretReader),
-    Basic {
-        username: String,
-        password: SecretReader,
-    },
-}
-
 /// One configured backend endpoint.
 pub(crate) struct HttpClient {
     /// How errors and logs name this source, e.g. `loki "prod"`.
@@ -99,13 +90,7 @@ impl HttpClient {
         }
         let headers = fixed_headers(cfg).map_err(|m| bad(format!("{backend}: {m}")))?;
         let client = build_client(cfg).map_err(|m| bad(format!("{backend}: {m}")))?;
-        let auth = cfg.auth.clone().map(|a| match a {
-            AuthConfig::Bearer { token } => Auth::Bearer(SecretReader::new(token)),
-            AuthConfig::Basic { username, password } => Auth::Basic {
-                username,
-                password: SecretReader::new(password),
-            },
-        });
+        let auth = cfg.auth.clone().map(Auth::new);
         Ok(Self {
             backend,
             base,
@@ -197,7 +182,7 @@ impl HttpClient {
             headers.insert(*name, HeaderValue::from_static(value));
         }
         if let Some(auth) = &self.auth {
-            headers.insert(reqwest::header::AUTHORIZATION, auth_header(auth)?);
+            headers.insert(reqwest::header::AUTHORIZATION, auth.header()?);
         }
         Ok(self.client.get(url).headers(headers))
     }
@@ -256,33 +241,6 @@ impl HttpClient {
             },
         }
     }
-}
-
-impl Auth {
-    /// Drops a cached file secret; true when there was one to re-read.
-    fn forget(&self) -> bool {
-        match self {
-            Auth::Bearer(r) | Auth::Basic { password: r, .. } => r.forget(),
-        }
-    }
-}
-
-fn auth_header(auth: &Auth) -> Result<HeaderValue, BackendError> {
-    let text = match auth {
-        Auth::Bearer(token) => format!("Bearer {}", token.current()?.expose()),
-        Auth::Basic { username, password } => {
-            let pair = format!("{username}:{}", password.current()?.expose());
-            format!(
-                "Basic {}",
-                base64::engine::general_purpose::STANDARD.encode(pair)
-            )
-        }
-    };
-    let mut value = HeaderValue::from_str(&text).map_err(|_| BackendError::Config {
-        message: "a configured credential contains characters not allowed in a header".into(),
-    })?;
-    value.set_sensitive(true);
-    Ok(value)
 }
 
 fn fixed_headers(cfg: &SourceConfig) -> Result<HeaderMap, String> {

@@ -4,6 +4,7 @@
 //! **Architecture Invariant:** upstream JSON shapes stay in this crate; callers only see
 //! `loqui-core` types. Every call is bounded in time, retries, lines/spans and response bytes.
 
+mod auth;
 mod config;
 pub mod decode;
 mod http;
