@@ -35,6 +35,14 @@ pub struct SourceConfig {
     /// (`X-Loki-Response-Encoding-Flags: categorize-labels`).
     #[serde(default = "yes")]
     pub categorize_labels: bool,
+    /// Loki only: queries longer than this many bytes go as a POST form, because long
+    /// filters (e.g. many trace ids) overflow the URL limits of proxies.
+    #[serde(default = "post_over")]
+    pub post_queries_over_bytes: usize,
+}
+
+fn post_over() -> usize {
+    2048
 }
 
 impl SourceConfig {
@@ -50,6 +58,7 @@ impl SourceConfig {
             headers: BTreeMap::new(),
             limits: Limits::default(),
             categorize_labels: true,
+            post_queries_over_bytes: post_over(),
         }
     }
 }

@@ -448,3 +448,16 @@ async fn tenant_header_is_sent() {
     assert_eq!(res.total_lines, 2);
     assert!(res.truncated);
 }
+
+#[tokio::test]
+async fn long_queries_go_as_a_post_form() {
+    let f = load("loki", "query_range_post_form");
+    let server = serve_all(vec![load("loki", "query_range_post_form")]).await;
+    let mut cfg = config(&server.url, false);
+    cfg.post_queries_over_bytes = 10;
+    let client = LokiClient::new(&cfg).unwrap();
+    let res = client.query_range(&query(&f, 9)).await.unwrap();
+    f.assert_sent(&server.requests()[0], &[]);
+    assert_eq!((res.total_lines, res.truncated), (4, false));
+    assert_eq!(server.requests()[0].method, "POST");
+}

@@ -23,6 +23,7 @@ pub struct LokiClient {
     name: String,
     http: HttpClient,
     categorize: bool,
+    post_over: usize,
 }
 
 impl std::fmt::Debug for LokiClient {
@@ -40,6 +41,7 @@ impl LokiClient {
             name: cfg.name.clone(),
             http,
             categorize: cfg.categorize_labels,
+            post_over: cfg.post_queries_over_bytes,
         })
     }
 
@@ -125,6 +127,7 @@ impl LogSource for LokiClient {
         if self.categorize {
             call = call.header(CATEGORIZE.0, CATEGORIZE.1);
         }
+        call.form = q.query.len() > self.post_over;
         let body = self.query_body(call).await?;
         let (data, total_lines, truncated) = match body.data {
             QueryData::Streams(streams) => {

@@ -43,7 +43,11 @@ pub fn load(kind: &str, name: &str) -> Fixture {
             f.method = m.to_string();
         } else if let Some(p) = line.strip_prefix("PATH ") {
             f.path = p.to_string();
-        } else if let Some((k, v)) = line.strip_prefix("PARAM ").and_then(|p| p.split_once('=')) {
+        } else if let Some((k, v)) = line
+            .strip_prefix("PARAM ")
+            .or_else(|| line.strip_prefix("FORM "))
+            .and_then(|p| p.split_once('='))
+        {
             f.params.push((k.to_string(), v.to_string()));
         } else if let Some((k, v)) = line
             .strip_prefix("HEADER ")

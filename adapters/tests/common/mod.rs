@@ -140,6 +140,7 @@ async fn read_request(socket: &mut TcpStream) -> Option<Seen> {
         }
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut body = buf[head_end + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let mut first = lines.next()?.split(' ');
     let method = first.next()?.to_string();
@@ -148,11 +149,30 @@ async fn read_request(socket: &mut TcpStream) -> Option<Seen> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
+    let headers: Vec<(String, String)> = headers;
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    while body.len() < length {
+        let n = socket.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            break;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
     let url = reqwest::Url::parse(&format!("http://x{target}")).ok()?;
-    let params = url
+    let mut params: Vec<_> = url
         .query_pairs()
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
+    // Form bodies count as parameters too, as Loki reads them.
+    let form = reqwest::Url::parse(&format!("form:?{}", String::from_utf8_lossy(&body))).ok()?;
+    params.extend(
+        form.query_pairs()
+            .map(|(k, v)| (k.into_owned(), v.into_owned())),
+    );
     Some(Seen {
         method,
         path: url.path().to_string(),
