@@ -17,7 +17,7 @@ pub use logs::{
     DetectedField, Direction, IndexStats, Labels, LineLabels, LogLine, LogPattern, LogQueryResult,
     LogStream, QueryData, QueryStats, Sample, Series, VectorSample,
 };
-pub use map::SmallMap;
+pub use map::{Key, SmallMap, intern};
 pub use source::{InstantQuery, LogQuery, LogSource, MetricsQuery, TraceSearch, TraceSource};
 pub use sources::Sources;
 pub use time::TimeRange;

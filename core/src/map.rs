@@ -2,8 +2,12 @@
 //!
 //! A `BTreeMap` allocates a node of eleven slots even for three entries; decoded answers hold
 //! one such map per log line or span, so a sorted `Vec` keeps memory close to the JSON size.
+//! Keys repeat on every line or span (`trace_id`, `http.method`), so they are interned.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::sync::Arc;
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
@@ -11,7 +15,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A map from string keys to `V`, kept sorted by key; lookups are binary searches.
 #[derive(Clone, PartialEq)]
-pub struct SmallMap<V>(Vec<(String, V)>);
+pub struct SmallMap<V>(Vec<(Arc<str>, V)>);
 
 impl<V> Default for SmallMap<V> {
     fn default() -> Self {
@@ -26,7 +30,7 @@ impl<V> SmallMap<V> {
 
     pub fn get(&self, key: &str) -> Option<&V> {
         self.0
-            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .binary_search_by(|(k, _)| (**k).cmp(key))
             .ok()
             .map(|i| &self.0[i].1)
     }
@@ -36,27 +40,27 @@ impl<V> SmallMap<V> {
     }
 
     /// Sets `key`, returning the value it replaced.
-    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
-        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+    pub fn insert(&mut self, key: &str, value: V) -> Option<V> {
+        match self.0.binary_search_by(|(k, _)| (**k).cmp(key)) {
             Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
             Err(i) => {
-                self.0.insert(i, (key, value));
+                self.0.insert(i, (intern(key), value));
                 None
             }
         }
     }
 
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)).ok()?;
+        let i = self.0.binary_search_by(|(k, _)| (**k).cmp(key)).ok()?;
         Some(self.0.remove(i).1)
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> {
-        self.0.iter().map(|(k, v)| (k, v))
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(k, v)| (&**k, v))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.0.iter().map(|(k, _)| k)
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(k, _)| &**k)
     }
 
     pub fn values(&self) -> impl Iterator<Item = &V> {
@@ -72,10 +76,10 @@ impl<V> SmallMap<V> {
     }
 }
 
-impl<V> FromIterator<(String, V)> for SmallMap<V> {
+impl<V> FromIterator<(Arc<str>, V)> for SmallMap<V> {
     /// Later duplicates win, as with `BTreeMap`.
-    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
-        let mut items: Vec<(String, V)> = iter.into_iter().collect();
+    fn from_iter<I: IntoIterator<Item = (Arc<str>, V)>>(iter: I) -> Self {
+        let mut items: Vec<(Arc<str>, V)> = iter.into_iter().collect();
         items.reverse();
         items.sort_by(|a, b| a.0.cmp(&b.0));
         items.dedup_by(|later, earlier| later.0 == earlier.0);
@@ -83,9 +87,15 @@ impl<V> FromIterator<(String, V)> for SmallMap<V> {
     }
 }
 
+impl<V> FromIterator<(String, V)> for SmallMap<V> {
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(iter: I) -> Self {
+        iter.into_iter().map(|(k, v)| (intern(&k), v)).collect()
+    }
+}
+
 impl<V> IntoIterator for SmallMap<V> {
-    type Item = (String, V);
-    type IntoIter = std::vec::IntoIter<(String, V)>;
+    type Item = (Arc<str>, V);
+    type IntoIter = std::vec::IntoIter<(Arc<str>, V)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.into_iter()
@@ -128,13 +138,53 @@ impl<'de, V: Deserialize<'de>> Deserialize<'de> for SmallMap<V> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut items = Vec::with_capacity(map.size_hint().unwrap_or(0));
-                while let Some(entry) = map.next_entry::<String, V>()? {
-                    items.push(entry);
+                while let Some((Key(k), v)) = map.next_entry::<Key, V>()? {
+                    items.push((k, v));
                 }
                 Ok(items.into_iter().collect())
             }
         }
         d.deserialize_map(MapVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Interned keys: one allocation per distinct key per thread, however many maps hold it.
+/// The table is emptied past a few thousand keys so odd data cannot grow it without bound.
+pub fn intern(key: &str) -> Arc<str> {
+    const MAX_KEYS: usize = 4096;
+    thread_local! {
+        static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+    }
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(k) = keys.get(key) {
+            return Arc::clone(k);
+        }
+        if keys.len() >= MAX_KEYS {
+            keys.clear();
+        }
+        let k: Arc<str> = Arc::from(key);
+        keys.insert(Arc::clone(&k));
+        k
+    })
+}
+
+/// A map key deserialized straight into the intern table, without a `String` in between.
+pub struct Key(pub Arc<str>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(intern(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -153,10 +203,13 @@ mod tests {
         .collect();
         assert_eq!(m.keys().collect::<Vec<_>>(), ["a", "b"]);
         assert_eq!(m["b"], 3);
-        assert_eq!(m.insert("c".into(), 4), None);
+        assert_eq!(m.insert("c", 4), None);
         assert_eq!(m.remove("a"), Some(2));
         assert_eq!(serde_json::to_string(&m).unwrap(), r#"{"b":3,"c":4}"#);
         let back: SmallMap<i32> = serde_json::from_str(r#"{"z":1,"y":2}"#).unwrap();
         assert_eq!(back.get("y"), Some(&2));
+        let other: SmallMap<i32> = serde_json::from_str(r#"{"y":3}"#).unwrap();
+        let (a, b) = (back.0.iter().find(|e| &*e.0 == "y"), other.0.first());
+        assert!(Arc::ptr_eq(&a.unwrap().0, &b.unwrap().0), "keys are shared");
     }
 }

@@ -3,7 +3,9 @@
 
 use std::fmt;
 
-use loqui_core::AttrValue;
+use std::sync::Arc;
+
+use loqui_core::{AttrValue, Key};
 use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
 
@@ -11,9 +13,14 @@ use crate::json::{FloatVisitor, IntVisitor};
 
 #[derive(Deserialize)]
 pub(crate) struct KeyValue {
-    pub key: String,
+    #[serde(deserialize_with = "interned")]
+    pub key: Arc<str>,
     #[serde(default = "empty", deserialize_with = "any_value")]
     pub value: AttrValue,
+}
+
+fn interned<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+    Key::deserialize(d).map(|k| k.0)
 }
 
 fn empty() -> AttrValue {

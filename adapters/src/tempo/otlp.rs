@@ -229,7 +229,7 @@ fn enum_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 /// Flattens a label list into text values (`{"doubleValue":0.99}` becomes `"0.99"`).
 pub(crate) fn labels(kvs: Vec<KeyValue>) -> BTreeMap<String, String> {
     kvs.into_iter()
-        .map(|kv| (kv.key, kv.value.to_string()))
+        .map(|kv| (kv.key.to_string(), kv.value.to_string()))
         .collect()
 }
 
