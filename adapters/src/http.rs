@@ -291,9 +291,15 @@ fn build_client(cfg: &SourceConfig) -> Result<Client, String> {
     if let Some(path) = &cfg.tls.ca_file {
         let pem = std::fs::read(path)
             .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?;
-        for cert in reqwest::Certificate::from_pem_bundle(&pem)
-            .map_err(|e| format!("CA file {} is not PEM: {e}", path.display()))?
-        {
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| format!("CA file {} is not PEM: {e}", path.display()))?;
+        if certs.is_empty() {
+            return Err(format!(
+                "CA file {} holds no PEM certificate",
+                path.display()
+            ));
+        }
+        for cert in certs {
             builder = builder.add_root_certificate(cert);
         }
     }

@@ -173,3 +173,31 @@ async fn a_refused_token_file_is_reread_once_before_giving_up() {
     client.labels(None).await.unwrap();
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn tls_settings_are_checked_when_the_client_is_built() {
+    let mut cfg = SourceConfig::new("prod", "https://loki.example");
+    cfg.tls.ca_file = Some("/nonexistent/ca.pem".into());
+    let err = LokiClient::new(&cfg).unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Internal);
+    assert!(
+        err.to_string()
+            .contains("cannot read CA file /nonexistent/ca.pem"),
+        "{err}"
+    );
+
+    let dir = std::env::temp_dir().join(format!("loqui-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_pem = dir.join("ca.pem");
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    cfg.tls.ca_file = Some(not_pem);
+    let err = LokiClient::new(&cfg).unwrap_err();
+    assert!(
+        err.to_string().contains("holds no PEM certificate"),
+        "{err}"
+    );
+    cfg.tls.ca_file = None;
+    cfg.tls.insecure_skip_verify = true;
+    assert!(LokiClient::new(&cfg).is_ok());
+    std::fs::remove_dir_all(dir).unwrap();
+}
