@@ -491,3 +491,34 @@ async fn a_trace_over_the_span_cap_is_cut_and_says_so() {
         "the earliest spans are kept"
     );
 }
+
+#[tokio::test]
+async fn instant_metrics_give_one_value_per_series() {
+    let f = load("tempo", "metrics_query_instant");
+    let (server, client) = client_for(&["metrics_query_instant"]).await;
+    let mq = MetricsQuery {
+        query: q(&f),
+        range: RANGE,
+        step: None,
+    };
+    let values = client.metrics_instant(&mq).await.unwrap();
+    f.assert_sent(&server.requests()[0], &[]);
+    let got: Vec<_> = values
+        .iter()
+        .map(|v| {
+            (
+                v.labels["resource.service.name"].as_str(),
+                v.sample.value,
+                v.sample.ts_ns,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("gateway", 10.0, RANGE.end_ns),
+            ("order-service", 12.0, RANGE.end_ns),
+            ("payment-service", 8.0, RANGE.end_ns)
+        ]
+    );
+}

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::error::BackendError;
-use crate::logs::{DetectedField, Direction, IndexStats, Labels, LogPattern, LogQueryResult};
+use crate::logs::{
+    DetectedField, Direction, IndexStats, Labels, LogPattern, LogQueryResult, VectorSample,
+};
 use crate::time::TimeRange;
 use crate::traces::{MetricsResult, SearchResult, TagNames, TagScope, TagValue, Trace};
 
@@ -152,6 +154,16 @@ pub trait TraceSource: Send + Sync {
 
     /// A TraceQL metrics query over a range.
     async fn metrics_range(&self, query: &MetricsQuery) -> Result<MetricsResult, BackendError> {
+        let _ = query;
+        Err(not_offered(self.name(), "TraceQL metrics"))
+    }
+
+    /// A TraceQL metrics query reduced to one value per series over the whole range
+    /// (`step` is ignored); each sample is stamped with the range's end.
+    async fn metrics_instant(
+        &self,
+        query: &MetricsQuery,
+    ) -> Result<Vec<VectorSample>, BackendError> {
         let _ = query;
         Err(not_offered(self.name(), "TraceQL metrics"))
     }

@@ -9,13 +9,13 @@ use std::time::Duration;
 use async_trait::async_trait;
 use loqui_core::{
     BackendError, MetricsQuery, MetricsResult, SearchResult, TagNames, TagScope, TagValue,
-    TagValueType, TimeRange, Trace, TraceSearch, TraceSource, normalize_trace_id,
+    TagValueType, TimeRange, Trace, TraceSearch, TraceSource, VectorSample, normalize_trace_id,
 };
 
 use crate::config::SourceConfig;
 use crate::http::{Call, HttpClient};
 use crate::json::decode;
-use wire::{MetricsWire, SearchWire, TagValuesWire, TagsWire};
+use wire::{InstantWire, MetricsWire, SearchWire, TagValuesWire, TagsWire};
 
 /// Tempo as a [`TraceSource`].
 pub struct TempoClient {
@@ -95,6 +95,14 @@ impl TempoClient {
         BackendError::NotFound {
             backend: self.http.backend.clone(),
             what: format!("trace {id}"),
+        }
+    }
+
+    fn no_metrics(&self) -> BackendError {
+        BackendError::NotAvailable {
+            backend: self.http.backend.clone(),
+            what: "TraceQL metrics (it answered 404)".into(),
+            hint: "enable the metrics generator's local blocks in Tempo, or search instead".into(),
         }
     }
 
@@ -239,5 +247,19 @@ impl TraceSource for TempoClient {
             series: wire.series.into_iter().map(Into::into).collect(),
             truncated: false,
         })
+    }
+
+    async fn metrics_instant(&self, q: &MetricsQuery) -> Result<Vec<VectorSample>, BackendError> {
+        let call = range_params(
+            Call::new("api/metrics/query").param("q", &q.query),
+            Some(q.range),
+        );
+        let body = self.fetch(call).await?.ok_or_else(|| self.no_metrics())?;
+        let wire: InstantWire = decode(&self.http.backend, &body)?;
+        Ok(wire
+            .series
+            .into_iter()
+            .map(|s| s.into_sample(q.range.end_ns))
+            .collect())
     }
 }

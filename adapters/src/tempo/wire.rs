@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use loqui_core::{
     AttrValue, Exemplar, Sample, Series, ServiceStats, Span, SpanKind, SpanStatus, TagValue,
-    TagValueType, TraceSummary, normalize_span_id, normalize_trace_id,
+    TagValueType, TraceSummary, VectorSample, normalize_span_id, normalize_trace_id,
 };
 use serde::Deserialize;
 
@@ -236,6 +236,34 @@ pub(crate) struct MetricSeriesWire {
     samples: Vec<SampleWire>,
     #[serde(default)]
     exemplars: Vec<ExemplarWire>,
+}
+
+/// `/api/metrics/query`: `{"series":[{"labels":[…],"value":10}]}`.
+#[derive(Deserialize)]
+pub(crate) struct InstantWire {
+    #[serde(default)]
+    pub series: Vec<InstantSeriesWire>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct InstantSeriesWire {
+    #[serde(default)]
+    labels: Vec<KeyValue>,
+    // proto3 JSON drops zeros.
+    #[serde(default)]
+    value: f64,
+}
+
+impl InstantSeriesWire {
+    pub fn into_sample(self, ts_ns: i64) -> VectorSample {
+        VectorSample {
+            labels: labels(self.labels),
+            sample: Sample {
+                ts_ns,
+                value: self.value,
+            },
+        }
+    }
 }
 
 #[derive(Deserialize)]
