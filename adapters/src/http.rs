@@ -104,7 +104,7 @@ impl HttpClient {
     }
 
     /// Sends `call`, retrying idempotent failures, all within the source's time limit.
-    pub async fn get(&self, call: &Call, max_bytes: u64) -> Result<Answer, BackendError> {
+    pub async fn send(&self, call: &Call, max_bytes: u64) -> Result<Answer, BackendError> {
         let started = Instant::now();
         let deadline = started + self.limits.timeout;
         let mut attempt = 0;
@@ -119,7 +119,11 @@ impl HttpClient {
                     return Ok(answer);
                 }
                 Ok(Err(failure)) => failure,
-                Err(_) => return Err(self.timeout()),
+                Err(_) => {
+                    tracing::warn!(backend = %self.backend, limit_ms = self.limits.timeout.as_millis() as u64,
+                        path = %call.segments.join("/"), "backend call timed out");
+                    return Err(self.timeout());
+                }
             };
             // A refused token may just have been rotated: read it again and retry once.
             if matches!(failure.error, BackendError::Unauthenticated { .. })
@@ -155,10 +159,7 @@ impl HttpClient {
             return Ok(Answer { status, body });
         }
         let retry_after = retry::retry_after(response.headers());
-        let body = self
-            .read_body(&mut response, MAX_ERROR_BODY)
-            .await
-            .unwrap_or_default();
+        let body = error_body(&mut response).await;
         let error = self.status_error(status, &body);
         Err(Failure {
             error,
@@ -260,6 +261,19 @@ impl HttpClient {
             },
         }
     }
+}
+
+/// The start of an error body: enough for the message, never an error of its own.
+async fn error_body(response: &mut reqwest::Response) -> Vec<u8> {
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        body.extend_from_slice(&chunk);
+        if body.len() as u64 >= MAX_ERROR_BODY {
+            body.truncate(MAX_ERROR_BODY as usize);
+            break;
+        }
+    }
+    body
 }
 
 fn fixed_headers(cfg: &SourceConfig) -> Result<HeaderMap, String> {

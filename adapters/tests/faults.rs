@@ -273,3 +273,20 @@ async fn tempo_faults_map_the_same_way() {
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::Timeout);
 }
+
+#[tokio::test]
+async fn a_huge_error_body_is_cut_to_a_readable_message() {
+    let text = format!("parse error : {}", "x".repeat(200_000));
+    let server = serve(move |_, _| Reply::text(400, &text)).await;
+    let err = loki(&server.url, Duration::from_secs(5))
+        .query_range(&query())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::BadRequest);
+    let message = err.to_string();
+    assert!(
+        message.contains("parse error : xxx") && message.ends_with('…'),
+        "{message}"
+    );
+    assert!(message.len() < 1200);
+}

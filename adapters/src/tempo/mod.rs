@@ -57,7 +57,7 @@ impl TempoClient {
     async fn fetch(&self, call: Call) -> Result<Option<Vec<u8>>, BackendError> {
         let answer = self
             .http
-            .get(&call, self.http.limits.max_response_bytes)
+            .send(&call, self.http.limits.max_response_bytes)
             .await?;
         Ok((answer.status != 404).then_some(answer.body))
     }
