@@ -1,0 +1,547 @@
+//! Tokens, following Tempo's lexer (Go's `text/scanner` plus TraceQL's own rules).
+//!
+//! Two Tempo rules shape this file: an attribute name runs from its scope dot up to the next
+//! space or one of `{}()=~!<>&|^,` (so `span.http.status_code` and `.a-b` are single names), and
+//! a number directly followed by unit letters is a duration (`200ms`, `1h30m`, `1.5s`, `1d`).
+//! Names and strings borrow from the query text unless they contain escapes.
+
+use std::borrow::Cow;
+
+use super::ast::Scope;
+use super::duration;
+use crate::diag::{Diagnostic, Span};
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Tok<'a> {
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    Comma,
+    Op(Op),
+    Int(i64),
+    Float(f64),
+    Duration(i64),
+    Str(Cow<'a, str>),
+    Ident(&'a str),
+    Attr {
+        scope: Option<Scope>,
+        parent: bool,
+        name: Cow<'a, str>,
+    },
+    /// `trace:`, `span:`, `event:`, `link:`, `instrumentation:`
+    ScopeColon(&'a str),
+    Eof,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    Pipe,
+    Eq,
+    Neq,
+    Re,
+    Nre,
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    And,
+    Or,
+    Not,
+    Desc,
+    Ance,
+    Tilde,
+    NotChild,
+    NotParent,
+    NotDesc,
+    NotAnce,
+    UChild,
+    UParent,
+    UDesc,
+    UAnce,
+    USibl,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Token<'a> {
+    pub tok: Tok<'a>,
+    pub span: Span,
+}
+
+/// Splits `src` into tokens, ending with `Eof`; stops at the first lexical error.
+pub(crate) fn lex(src: &str) -> Result<Vec<Token<'_>>, Diagnostic> {
+    let mut lexer = Lexer { src, pos: 0 };
+    let mut out = Vec::with_capacity(src.len() / 3 + 2);
+    loop {
+        let token = lexer.next()?;
+        let end = token.tok == Tok::Eof;
+        out.push(token);
+        if end {
+            return Ok(out);
+        }
+    }
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+const OPERATORS: [(&str, Op); 30] = [
+    ("!>>", Op::NotDesc),
+    ("!<<", Op::NotAnce),
+    ("&>>", Op::UDesc),
+    ("&<<", Op::UAnce),
+    ("!=", Op::Neq),
+    ("=~", Op::Re),
+    ("!~", Op::Nre),
+    (">=", Op::Gte),
+    ("<=", Op::Lte),
+    ("&&", Op::And),
+    ("||", Op::Or),
+    (">>", Op::Desc),
+    ("<<", Op::Ance),
+    ("!>", Op::NotChild),
+    ("!<", Op::NotParent),
+    ("&~", Op::USibl),
+    ("&>", Op::UChild),
+    ("&<", Op::UParent),
+    ("=", Op::Eq),
+    (">", Op::Gt),
+    ("<", Op::Lt),
+    ("+", Op::Add),
+    ("-", Op::Sub),
+    ("/", Op::Div),
+    ("%", Op::Mod),
+    ("*", Op::Mul),
+    ("^", Op::Pow),
+    ("!", Op::Not),
+    ("|", Op::Pipe),
+    ("~", Op::Tilde),
+];
+
+fn is_attribute_char(c: char) -> bool {
+    !c.is_whitespace() && !"{}()=~!<>&|^,".contains(c)
+}
+
+fn scope_from(word: &str) -> Option<Scope> {
+    Some(match word {
+        "span" => Scope::Span,
+        "resource" => Scope::Resource,
+        "event" => Scope::Event,
+        "link" => Scope::Link,
+        "instrumentation" => Scope::Instrumentation,
+        _ => return None,
+    })
+}
+
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        &self.src[self.pos..]
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn err(&self, start: usize, end: usize, msg: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Span::new(start, end.max(start)), msg)
+    }
+
+    fn token(&self, start: usize, tok: Tok<'a>) -> Token<'a> {
+        Token {
+            tok,
+            span: Span::new(start, self.pos),
+        }
+    }
+
+    fn next(&mut self) -> Result<Token<'a>, Diagnostic> {
+        self.skip_space_and_comments()?;
+        let start = self.pos;
+        let Some(c) = self.peek() else {
+            return Ok(self.token(start, Tok::Eof));
+        };
+        let simple = match c {
+            '{' => Some(Tok::LBrace),
+            '}' => Some(Tok::RBrace),
+            '(' => Some(Tok::LParen),
+            ')' => Some(Tok::RParen),
+            ',' => Some(Tok::Comma),
+            _ => None,
+        };
+        if let Some(tok) = simple {
+            self.pos += 1;
+            return Ok(self.token(start, tok));
+        }
+        match c {
+            '"' => self.string(),
+            '`' => self.raw_string(),
+            '\'' => Err(self
+                .err(
+                    start,
+                    start + 1,
+                    "single quotes do not delimit strings in traceql",
+                )
+                .with_hint("use double quotes: \"value\"")),
+            '0'..='9' => self.number(),
+            '.' if self.rest()[1..].starts_with(|c: char| c.is_ascii_digit()) => self.number(),
+            '.' => {
+                self.pos += 1;
+                self.attribute(start, None, false)
+            }
+            c if c.is_alphabetic() || c == '_' => self.word(),
+            _ => self.operator(start, c),
+        }
+    }
+
+    fn skip_space_and_comments(&mut self) -> Result<(), Diagnostic> {
+        loop {
+            let rest = self.rest();
+            let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+            self.pos += rest.len() - trimmed.len();
+            if trimmed.starts_with("//") {
+                self.pos += trimmed.find('\n').unwrap_or(trimmed.len());
+            } else if let Some(body) = trimmed.strip_prefix("/*") {
+                match body.find("*/") {
+                    Some(i) => self.pos += i + 4,
+                    None => {
+                        return Err(self.err(self.pos, self.src.len(), "comment not terminated"));
+                    }
+                }
+            } else {
+                return Ok(());
+            }
+        }
+    }
+
+    fn operator(&mut self, start: usize, c: char) -> Result<Token<'a>, Diagnostic> {
+        let rest = self.rest();
+        for (text, op) in OPERATORS {
+            if rest.starts_with(text) {
+                self.pos += text.len();
+                return Ok(self.token(start, Tok::Op(op)));
+            }
+        }
+        let end = start + c.len_utf8();
+        let d = self.err(start, end, format!("unexpected character `{c}`"));
+        Err(match c {
+            '&' => d.with_hint("use && to combine conditions"),
+            '[' | ']' => d.with_hint("use { } around span conditions and ( ) for grouping"),
+            _ => d,
+        })
+    }
+
+    /// An identifier, keyword, `scope.` attribute or `scope:` intrinsic prefix.
+    fn word(&mut self) -> Result<Token<'a>, Diagnostic> {
+        let start = self.pos;
+        let len = self
+            .rest()
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(self.rest().len());
+        let word = &self.src[start..start + len];
+        self.pos += len;
+        let next = self.peek();
+        if next == Some('.') && (word == "parent" || scope_from(word).is_some()) {
+            self.pos += 1;
+            if word == "parent" {
+                let scope = self.parent_scope();
+                return self.attribute(start, scope, true);
+            }
+            return self.attribute(start, scope_from(word), false);
+        }
+        if next == Some(':') && (word == "trace" || scope_from(word).is_some()) {
+            self.pos += 1;
+            return Ok(self.token(start, Tok::ScopeColon(word)));
+        }
+        Ok(self.token(start, Tok::Ident(word)))
+    }
+
+    /// After `parent.`, an optional `span.` or `resource.`.
+    fn parent_scope(&mut self) -> Option<Scope> {
+        for (prefix, scope) in [("span.", Scope::Span), ("resource.", Scope::Resource)] {
+            if self.rest().starts_with(prefix) {
+                self.pos += prefix.len();
+                return Some(scope);
+            }
+        }
+        None
+    }
+
+    fn attribute(
+        &mut self,
+        start: usize,
+        scope: Option<Scope>,
+        parent: bool,
+    ) -> Result<Token<'a>, Diagnostic> {
+        let name_start = self.pos;
+        let mut owned: Option<String> = None;
+        while let Some(c) = self.peek() {
+            if c == '"' {
+                let before = &self.src[name_start..self.pos];
+                let buf = owned.get_or_insert_with(|| before.to_string());
+                let part = self.quoted_name_part()?;
+                buf.push_str(&part);
+                continue;
+            }
+            if !is_attribute_char(c) {
+                break;
+            }
+            self.pos += c.len_utf8();
+            if let Some(buf) = owned.as_mut() {
+                buf.push(c);
+            }
+        }
+        let name = match owned {
+            Some(s) => Cow::Owned(s),
+            None => Cow::Borrowed(&self.src[name_start..self.pos]),
+        };
+        if name.is_empty() && self.pos == name_start {
+            let prefix = &self.src[start..self.pos];
+            return Err(self
+                .err(
+                    start,
+                    self.pos,
+                    format!("expected an attribute name after `{prefix}`"),
+                )
+                .with_hint("write the name right after the dot, e.g. span.http.route"));
+        }
+        Ok(self.token(
+            start,
+            Tok::Attr {
+                scope,
+                parent,
+                name,
+            },
+        ))
+    }
+
+    /// A `"..."` part of an attribute name; only `\"` and `\\` escapes are allowed.
+    fn quoted_name_part(&mut self) -> Result<String, Diagnostic> {
+        let open = self.pos;
+        self.pos += 1;
+        let mut out = String::new();
+        let mut chars = self.rest().char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '"' => {
+                    self.pos += i + 1;
+                    return Ok(out);
+                }
+                '\\' => match chars.next() {
+                    Some((_, e @ ('"' | '\\'))) => out.push(e),
+                    _ => {
+                        let at = self.pos + i;
+                        return Err(self.err(
+                            at,
+                            at + 2,
+                            "invalid escape sequence in attribute name",
+                        ));
+                    }
+                },
+                c => out.push(c),
+            }
+        }
+        Err(self.err(open, self.src.len(), "unterminated quoted attribute name"))
+    }
+
+    fn string(&mut self) -> Result<Token<'a>, Diagnostic> {
+        let start = self.pos;
+        let body_start = start + 1;
+        let rest = &self.src[body_start..];
+        let mut end = None;
+        let mut escaped = false;
+        let mut has_escape = false;
+        for (i, c) in rest.char_indices() {
+            match c {
+                '\n' => break,
+                '\\' if !escaped => {
+                    escaped = true;
+                    has_escape = true;
+                    continue;
+                }
+                '"' if !escaped => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+            escaped = false;
+        }
+        let Some(len) = end else {
+            let stop = rest.find('\n').map_or(self.src.len(), |i| body_start + i);
+            return Err(self
+                .err(start, stop, "string not terminated")
+                .with_hint("close the string with a double quote"));
+        };
+        let body = &rest[..len];
+        self.pos = body_start + len + 1;
+        let value = if has_escape {
+            Cow::Owned(
+                unescape(body)
+                    .map_err(|(i, msg)| self.err(body_start + i, body_start + i + 1, msg))?,
+            )
+        } else {
+            Cow::Borrowed(body)
+        };
+        Ok(self.token(start, Tok::Str(value)))
+    }
+
+    fn raw_string(&mut self) -> Result<Token<'a>, Diagnostic> {
+        let start = self.pos;
+        let rest = &self.src[start + 1..];
+        let Some(len) = rest.find('`') else {
+            return Err(self.err(start, self.src.len(), "raw string not terminated"));
+        };
+        self.pos = start + 1 + len + 1;
+        let body = &rest[..len];
+        let value = if body.contains('\r') {
+            Cow::Owned(body.replace('\r', ""))
+        } else {
+            Cow::Borrowed(body)
+        };
+        Ok(self.token(start, Tok::Str(value)))
+    }
+
+    fn number(&mut self) -> Result<Token<'a>, Diagnostic> {
+        let start = self.pos;
+        let text = scan_number(self.rest());
+        self.pos += text.len();
+        let end = start + text.len();
+        let bad = |msg: &str| Diagnostic::new(Span::new(start, end), msg.to_string());
+        let prefixed =
+            text.len() > 1 && text.starts_with('0') && text[1..].starts_with(char::is_alphabetic);
+        if text.contains('_') || prefixed {
+            return Err(bad("number literals must be plain decimal numbers"));
+        }
+        let is_float = text.contains(['.', 'e', 'E']);
+        if !is_float && text.len() > 1 && text.starts_with('0') && text.contains(['8', '9']) {
+            return Err(bad("invalid digit in octal literal"));
+        }
+        if let Some(tok) = self.duration_suffix(start, text) {
+            return Ok(tok);
+        }
+        let tok = if is_float {
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Tok::Float(v),
+                _ => return Err(bad("invalid number")),
+            }
+        } else {
+            match text.parse::<i64>() {
+                Ok(v) => Tok::Int(v),
+                Err(_) => return Err(bad("integer out of range")),
+            }
+        };
+        Ok(self.token(start, tok))
+    }
+
+    /// Tempo reads a number followed by digits, `.` and unit letters as a duration when the
+    /// whole run parses as one; otherwise the number stands alone.
+    fn duration_suffix(&mut self, start: usize, number: &str) -> Option<Token<'a>> {
+        let rest = self.rest();
+        let len = rest
+            .find(|c: char| !(c.is_numeric() || c == '.' || "nsumhµdwy".contains(c)))
+            .unwrap_or(rest.len());
+        if len == 0 {
+            return None;
+        }
+        let text = &self.src[start..start + number.len() + len];
+        let nanos = duration::parse(text)?;
+        self.pos += len;
+        Some(self.token(start, Tok::Duration(nanos)))
+    }
+}
+
+/// The longest prefix of `s` that Go's scanner reads as one number.
+fn scan_number(s: &str) -> &str {
+    let b = s.as_bytes();
+    if b.len() > 1 && b[0] == b'0' && b"xXbBoO".contains(&b[1]) {
+        let n = b[2..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        return &s[..2 + n];
+    }
+    let digits = |i: usize| {
+        i + b[i..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == b'_')
+            .count()
+    };
+    let mut i = digits(0);
+    if i < b.len() && b[i] == b'.' {
+        i = digits(i + 1);
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        let mut j = i + 1;
+        if j < b.len() && (b[j] == b'+' || b[j] == b'-') {
+            j += 1;
+        }
+        if j < b.len() && b[j].is_ascii_digit() {
+            i = digits(j);
+        }
+    }
+    &s[..i]
+}
+
+/// Go's `strconv.Unquote` rules for the body of a double-quoted string.
+fn unescape(body: &str) -> Result<String, (usize, &'static str)> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some((_, e)) = chars.next() else {
+            return Err((i, "invalid escape sequence"));
+        };
+        let simple = match e {
+            'a' => Some('\x07'),
+            'b' => Some('\x08'),
+            'f' => Some('\x0c'),
+            'n' => Some('\n'),
+            'r' => Some('\r'),
+            't' => Some('\t'),
+            'v' => Some('\x0b'),
+            '\\' => Some('\\'),
+            '"' => Some('"'),
+            _ => None,
+        };
+        if let Some(s) = simple {
+            out.push(s);
+            continue;
+        }
+        let (len, radix) = match e {
+            'x' => (2, 16),
+            'u' => (4, 16),
+            'U' => (8, 16),
+            '0'..='7' => (2, 8),
+            _ => return Err((i, "invalid escape sequence")),
+        };
+        let mut digits = String::new();
+        if radix == 8 {
+            digits.push(e);
+        }
+        for _ in 0..len {
+            match chars.next() {
+                Some((_, d)) if d.is_digit(radix) => digits.push(d),
+                _ => return Err((i, "invalid escape sequence")),
+            }
+        }
+        let v = u32::from_str_radix(&digits, radix).map_err(|_| (i, "invalid escape sequence"))?;
+        if e == 'x' || radix == 8 {
+            // Go keeps \x and octal escapes as raw bytes; only ASCII survives as valid UTF-8.
+            if v > 0x7f {
+                return Err((i, "byte escapes above \\x7f are not supported"));
+            }
+        }
+        out.push(char::from_u32(v).ok_or((i, "invalid unicode escape"))?);
+    }
+    Ok(out)
+}

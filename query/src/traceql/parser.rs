@@ -1,0 +1,109 @@
+//! The token cursor shared by the field-expression parser (`field.rs`) and the pipeline parser
+//! (`pipeline.rs`).
+//!
+//! Syntax errors stop parsing (`Err`), like Tempo's parser; static-check errors are collected in
+//! `diags` and parsing goes on, so one run can report several.
+
+use super::lexer::{Tok, Token};
+use crate::diag::{Diagnostic, Span};
+
+pub(crate) type PResult<T> = Result<T, Diagnostic>;
+
+pub(crate) struct Parser<'a> {
+    pub src: &'a str,
+    tokens: Vec<Token<'a>>,
+    pos: usize,
+    pub diags: Vec<Diagnostic>,
+}
+
+impl<'a> Parser<'a> {
+    pub fn new(src: &'a str, tokens: Vec<Token<'a>>) -> Parser<'a> {
+        Parser {
+            src,
+            tokens,
+            pos: 0,
+            diags: Vec::new(),
+        }
+    }
+
+    pub fn peek(&self) -> &Tok<'a> {
+        &self.tokens[self.pos].tok
+    }
+
+    pub fn peek_at(&self, n: usize) -> &Tok<'a> {
+        let i = (self.pos + n).min(self.tokens.len() - 1);
+        &self.tokens[i].tok
+    }
+
+    pub fn span(&self) -> Span {
+        self.tokens[self.pos].span
+    }
+
+    /// End of the previous token.
+    pub fn prev_end(&self) -> usize {
+        if self.pos == 0 {
+            0
+        } else {
+            self.tokens[self.pos - 1].span.end
+        }
+    }
+
+    pub fn bump(&mut self) -> Token<'a> {
+        let token = self.tokens[self.pos].clone();
+        if self.pos + 1 < self.tokens.len() {
+            self.pos += 1;
+        }
+        token
+    }
+
+    pub fn at_ident(&self, word: &str) -> bool {
+        matches!(self.peek(), Tok::Ident(w) if *w == word)
+    }
+
+    pub fn eat(&mut self, tok: &Tok<'_>) -> bool {
+        if self.peek() == tok {
+            self.bump();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Consumes `tok` or fails with "unexpected X, expected `what`".
+    pub fn expect(&mut self, tok: &Tok<'_>, what: &str) -> PResult<Span> {
+        if self.peek() == tok {
+            Ok(self.bump().span)
+        } else {
+            Err(self.unexpected(what))
+        }
+    }
+
+    /// "unexpected `}`, expected a field expression" at the current token.
+    pub fn unexpected(&self, expected: &str) -> Diagnostic {
+        let span = self.span();
+        let found = describe(self.peek(), &self.src[span.start..span.end]);
+        Diagnostic::new(span, format!("unexpected {found}, expected {expected}"))
+    }
+
+    pub fn report(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+}
+
+/// How a token is named in messages.
+pub(crate) fn describe(tok: &Tok<'_>, text: &str) -> String {
+    match tok {
+        Tok::Eof => "end of query".to_string(),
+        Tok::Str(_) => format!("string {}", clip(text)),
+        _ => format!("`{}`", clip(text)),
+    }
+}
+
+fn clip(text: &str) -> String {
+    if text.chars().count() > 40 {
+        let cut: String = text.chars().take(37).collect();
+        format!("{cut}...")
+    } else {
+        text.to_string()
+    }
+}
