@@ -10,10 +10,14 @@ mod ast;
 mod check;
 mod duration;
 mod field;
+mod keywords;
 mod lexer;
+mod literal;
+mod names;
 mod parser;
 mod pipeline;
 mod print;
+mod search;
 mod shape;
 
 pub use ast::*;
@@ -95,8 +99,8 @@ fn query_hints(p: &mut Parser<'_>) -> PResult<Vec<Hint>> {
 fn query_hint(p: &mut Parser<'_>) -> PResult<Hint> {
     let key = match p.peek() {
         Tok::Ident(w)
-            if field::keyword_static(w).is_none_or(|_| w.ends_with("Int"))
-                && !field::is_keyword(w) =>
+            if keywords::keyword_static(w).is_none_or(|_| w.ends_with("Int"))
+                && !keywords::is_keyword(w) =>
         {
             w.to_string()
         }
@@ -110,7 +114,7 @@ fn query_hint(p: &mut Parser<'_>) -> PResult<Hint> {
         Tok::Int(v) => Static::Int(v),
         Tok::Float(v) => Static::Float(v),
         Tok::Duration(v) => Static::Duration(v),
-        Tok::Ident(w) => match field::keyword_static(w) {
+        Tok::Ident(w) => match keywords::keyword_static(w) {
             Some(Static::Nil) | None => return Err(p.unknown_identifier(w)),
             Some(s) => s,
         },

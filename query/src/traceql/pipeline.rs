@@ -9,7 +9,8 @@
 
 use super::ast::{Aggregate, Field, FieldExpr, MetricsFn, MetricsKind, Static};
 use super::check::{self, MAX_GROUP_BYS, Ty};
-use super::field::{Typed, is_keyword, keyword_static};
+use super::field::Typed;
+use super::keywords::{is_keyword, keyword_static};
 use super::lexer::{Op, Tok};
 use super::parser::{PResult, Parser};
 use crate::diag::{Diagnostic, Span};
