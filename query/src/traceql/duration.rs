@@ -58,50 +58,56 @@ fn go(text: &str) -> Option<i64> {
         return None;
     }
     while !rest.is_empty() {
-        let int_len = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let int_part = &rest[..int_len];
-        rest = &rest[int_len..];
-        let mut frac = "";
-        if let Some(after) = rest.strip_prefix('.') {
-            let len = after
-                .find(|c: char| !c.is_ascii_digit())
-                .unwrap_or(after.len());
-            frac = &after[..len];
-            rest = &after[len..];
-        }
-        if int_part.is_empty() && frac.is_empty() {
-            return None;
-        }
-        let unit_len = rest
-            .find(|c: char| c == '.' || c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ns" => NS,
-            "us" | "µs" | "μs" => US,
-            "ms" => MS,
-            "s" => S,
-            "m" => M,
-            "h" => H,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        let whole: i64 = if int_part.is_empty() {
-            0
-        } else {
-            int_part.parse().ok()?
-        };
-        let mut value = whole.checked_mul(unit)?;
-        if !frac.is_empty() {
-            let digits = &frac[..frac.len().min(18)];
-            let f: i64 = digits.parse().ok()?;
-            let scale = 10f64.powi(digits.len() as i32);
-            value = value.checked_add((f as f64 * (unit as f64 / scale)) as i64)?;
-        }
+        let (value, after) = go_component(rest)?;
         total = total.checked_add(value)?;
+        rest = after;
     }
     Some(total)
+}
+
+/// One `digits[.digits]unit` part and what follows it.
+fn go_component(text: &str) -> Option<(i64, &str)> {
+    let int_len = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (int_part, mut rest) = text.split_at(int_len);
+    let mut frac = "";
+    if let Some(after) = rest.strip_prefix('.') {
+        let len = after
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after.len());
+        (frac, rest) = after.split_at(len);
+    }
+    if int_part.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let unit_len = rest
+        .find(|c: char| c == '.' || c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (unit, rest) = rest.split_at(unit_len);
+    let unit = match unit {
+        "ns" => NS,
+        "us" | "µs" | "μs" => US,
+        "ms" => MS,
+        "s" => S,
+        "m" => M,
+        "h" => H,
+        _ => return None,
+    };
+    let whole: i64 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse().ok()?
+    };
+    let mut value = whole.checked_mul(unit)?;
+    if !frac.is_empty() {
+        // Go scales the fraction in floating point, and so do we, to agree to the nanosecond.
+        let digits = &frac[..frac.len().min(18)];
+        let f: i64 = digits.parse().ok()?;
+        let scale = 10f64.powi(digits.len() as i32);
+        value = value.checked_add((f as f64 * (unit as f64 / scale)) as i64)?;
+    }
+    Some((value, rest))
 }
 
 /// Shortest text in one unit that parses back to exactly `nanos`.

@@ -78,66 +78,46 @@ impl<'a> Parser<'a> {
                 bp + 1
             };
             let rhs = self.field_bp(next_bp)?;
-            lhs = self.make_binary(op, op_span, lhs, rhs)?;
+            lhs = self.make_binary(op, lhs, rhs)?;
         }
         Ok(lhs)
     }
 
-    fn make_binary(
-        &mut self,
-        op: BinaryOp,
-        op_span: Span,
-        lhs: Typed,
-        rhs: Typed,
-    ) -> PResult<Typed> {
-        let nil_ok = matches!(op, BinaryOp::Cmp(CmpOp::Eq | CmpOp::Neq));
-        if !nil_ok {
+    fn make_binary(&mut self, op: BinaryOp, lhs: Typed, rhs: Typed) -> PResult<Typed> {
+        if !matches!(op, BinaryOp::Cmp(CmpOp::Eq | CmpOp::Neq)) {
             reject_bare_nil(&lhs)?;
             reject_bare_nil(&rhs)?;
         }
-        let span = lhs.span.cover(rhs.span);
-        let value = |t: &Typed| match &t.expr {
-            FieldExpr::Static(s) => Some(s.clone()),
-            _ => None,
-        };
-        let (lv, rv) = (value(&lhs), value(&rhs));
-        let l = Operand {
-            ty: lhs.ty,
-            span: lhs.span,
-            value: lv.as_ref(),
-        };
-        let r = Operand {
-            ty: rhs.ty,
-            span: rhs.span,
-            value: rv.as_ref(),
-        };
-        let ty = match check::binary(op, &l, &r) {
-            Ok(ty) => ty,
-            Err(d) => {
-                self.report(d);
-                if matches!(op, BinaryOp::Arith(_)) {
-                    Ty::Attr
-                } else {
-                    Ty::Bool
-                }
-            }
-        };
-        if let (BinaryOp::Re | BinaryOp::NotRe, Some(Static::String(p))) = (op, &rv) {
-            if let Some(d) = check::regex(p, rhs.span) {
-                self.report(d);
-            }
-        }
-        let _ = op_span;
+        let ty = self.check_binary(op, &lhs, &rhs);
         Ok(Typed {
+            span: lhs.span.cover(rhs.span),
+            reads_span: lhs.reads_span || rhs.reads_span,
             expr: FieldExpr::Binary {
                 op,
                 lhs: Box::new(lhs.expr),
                 rhs: Box::new(rhs.expr),
             },
             ty,
-            span,
-            reads_span: lhs.reads_span || rhs.reads_span,
         })
+    }
+
+    /// The type of `lhs op rhs`; reports what Tempo's validation would reject.
+    fn check_binary(&mut self, op: BinaryOp, lhs: &Typed, rhs: &Typed) -> Ty {
+        let (l, r) = (operand(lhs), operand(rhs));
+        let ty = check::binary(op, &l, &r).unwrap_or_else(|d| {
+            self.report(d);
+            if matches!(op, BinaryOp::Arith(_)) {
+                Ty::Attr
+            } else {
+                Ty::Bool
+            }
+        });
+        if let (BinaryOp::Re | BinaryOp::NotRe, Some(Static::String(p))) = (op, r.value) {
+            if let Some(d) = check::regex(p, rhs.span) {
+                self.report(d);
+            }
+        }
+        ty
     }
 
     fn field_prefix(&mut self) -> PResult<Typed> {
@@ -332,6 +312,18 @@ impl<'a> Parser<'a> {
             _ => format!("if `{word}` is an attribute, write .{word} or span.{word}; strings need double quotes"),
         };
         d.with_hint(hint)
+    }
+}
+
+fn operand(t: &Typed) -> Operand<'_> {
+    let value = match &t.expr {
+        FieldExpr::Static(s) => Some(s),
+        _ => None,
+    };
+    Operand {
+        ty: t.ty,
+        span: t.span,
+        value,
     }
 }
 

@@ -279,28 +279,8 @@ impl<'a> Lexer<'a> {
         parent: bool,
     ) -> Result<Token<'a>, Diagnostic> {
         let name_start = self.pos;
-        let mut owned: Option<String> = None;
-        while let Some(c) = self.peek() {
-            if c == '"' {
-                let before = &self.src[name_start..self.pos];
-                let buf = owned.get_or_insert_with(|| before.to_string());
-                let part = self.quoted_name_part()?;
-                buf.push_str(&part);
-                continue;
-            }
-            if !is_attribute_char(c) {
-                break;
-            }
-            self.pos += c.len_utf8();
-            if let Some(buf) = owned.as_mut() {
-                buf.push(c);
-            }
-        }
-        let name = match owned {
-            Some(s) => Cow::Owned(s),
-            None => Cow::Borrowed(&self.src[name_start..self.pos]),
-        };
-        if name.is_empty() && self.pos == name_start {
+        let name = self.attribute_name()?;
+        if self.pos == name_start {
             let prefix = &self.src[start..self.pos];
             return Err(self
                 .err(
@@ -318,6 +298,27 @@ impl<'a> Lexer<'a> {
                 name,
             },
         ))
+    }
+
+    /// Everything up to the next delimiter; `"quoted"` parts may hold any character.
+    fn attribute_name(&mut self) -> Result<Cow<'a, str>, Diagnostic> {
+        let src = self.src;
+        let name_start = self.pos;
+        let mut owned: Option<String> = None;
+        while let Some(c) = self.peek() {
+            if c == '"' {
+                let buf = owned.get_or_insert_with(|| src[name_start..self.pos].to_string());
+                buf.push_str(&self.quoted_name_part()?);
+            } else if is_attribute_char(c) {
+                self.pos += c.len_utf8();
+                if let Some(buf) = owned.as_mut() {
+                    buf.push(c);
+                }
+            } else {
+                break;
+            }
+        }
+        Ok(owned.map_or(Cow::Borrowed(&src[name_start..self.pos]), Cow::Owned))
     }
 
     /// A `"..."` part of an attribute name; only `\"` and `\\` escapes are allowed.

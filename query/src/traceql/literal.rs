@@ -149,7 +149,7 @@ pub(crate) fn scan_number(s: &str) -> &str {
 /// Go's `strconv.Unquote` rules for the body of a double-quoted string.
 pub(crate) fn unescape(body: &str) -> Result<String, (usize, &'static str)> {
     let mut out = String::with_capacity(body.len());
-    let mut chars = body.char_indices().peekable();
+    let mut chars = body.char_indices();
     while let Some((i, c)) = chars.next() {
         if c != '\\' {
             out.push(c);
@@ -158,47 +158,51 @@ pub(crate) fn unescape(body: &str) -> Result<String, (usize, &'static str)> {
         let Some((_, e)) = chars.next() else {
             return Err((i, "invalid escape sequence"));
         };
-        let simple = match e {
-            'a' => Some('\x07'),
-            'b' => Some('\x08'),
-            'f' => Some('\x0c'),
-            'n' => Some('\n'),
-            'r' => Some('\r'),
-            't' => Some('\t'),
-            'v' => Some('\x0b'),
-            '\\' => Some('\\'),
-            '"' => Some('"'),
-            _ => None,
+        let c = match simple_escape(e) {
+            Some(c) => c,
+            None => numeric_escape(e, &mut chars).map_err(|msg| (i, msg))?,
         };
-        if let Some(s) = simple {
-            out.push(s);
-            continue;
-        }
-        let (len, radix) = match e {
-            'x' => (2, 16),
-            'u' => (4, 16),
-            'U' => (8, 16),
-            '0'..='7' => (2, 8),
-            _ => return Err((i, "invalid escape sequence")),
-        };
-        let mut digits = String::new();
-        if radix == 8 {
-            digits.push(e);
-        }
-        for _ in 0..len {
-            match chars.next() {
-                Some((_, d)) if d.is_digit(radix) => digits.push(d),
-                _ => return Err((i, "invalid escape sequence")),
-            }
-        }
-        let v = u32::from_str_radix(&digits, radix).map_err(|_| (i, "invalid escape sequence"))?;
-        if e == 'x' || radix == 8 {
-            // Go keeps \x and octal escapes as raw bytes; only ASCII survives as valid UTF-8.
-            if v > 0x7f {
-                return Err((i, "byte escapes above \\x7f are not supported"));
-            }
-        }
-        out.push(char::from_u32(v).ok_or((i, "invalid unicode escape"))?);
+        out.push(c);
     }
     Ok(out)
+}
+
+fn simple_escape(e: char) -> Option<char> {
+    Some(match e {
+        'a' => '\x07',
+        'b' => '\x08',
+        'f' => '\x0c',
+        'n' => '\n',
+        'r' => '\r',
+        't' => '\t',
+        'v' => '\x0b',
+        '\\' => '\\',
+        '"' => '"',
+        _ => return None,
+    })
+}
+
+/// `\xHH`, `\uHHHH`, `\UHHHHHHHH` and octal `\NNN`, after the backslash and `e`.
+fn numeric_escape(e: char, chars: &mut std::str::CharIndices<'_>) -> Result<char, &'static str> {
+    let (len, radix) = match e {
+        'x' => (2, 16),
+        'u' => (4, 16),
+        'U' => (8, 16),
+        '0'..='7' => (2, 8),
+        _ => return Err("invalid escape sequence"),
+    };
+    let mut v = if radix == 8 {
+        e.to_digit(8).unwrap_or(0)
+    } else {
+        0
+    };
+    for _ in 0..len {
+        let d = chars.next().and_then(|(_, d)| d.to_digit(radix));
+        v = v * radix + d.ok_or("invalid escape sequence")?;
+    }
+    // Go keeps \x and octal escapes as raw bytes; only ASCII ones make valid UTF-8 text.
+    if (e == 'x' || radix == 8) && v > 0x7f {
+        return Err("byte escapes above \\x7f are not supported");
+    }
+    char::from_u32(v).ok_or("invalid unicode escape")
 }
