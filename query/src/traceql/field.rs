@@ -59,6 +59,10 @@ impl<'a> Parser<'a> {
     }
 
     fn field_bp(&mut self, min_bp: u8) -> PResult<Typed> {
+        self.nested(|p| p.field_bp_inner(min_bp))
+    }
+
+    fn field_bp_inner(&mut self, min_bp: u8) -> PResult<Typed> {
         let mut lhs = self.field_prefix()?;
         while let Some((op, bp)) = binary_op(self.peek()) {
             if bp < min_bp {

@@ -43,6 +43,21 @@ pub fn parse(src: &str) -> Parse<Expr> {
             };
         }
     };
+    let operators = tokens
+        .iter()
+        .filter(|t| matches!(t.tok, Tok::Op(_)))
+        .count();
+    if operators > parser::MAX_OPERATORS {
+        let d = Diagnostic::new(Span::new(0, src.len()), "the query has too many operators")
+            .with_hint(format!(
+                "loqui accepts at most {} operators in one query",
+                parser::MAX_OPERATORS
+            ));
+        return Parse {
+            tree: None,
+            diagnostics: vec![d],
+        };
+    }
     let mut p = Parser::new(src, tokens);
     match root(&mut p) {
         Ok(expr) => Parse {

@@ -9,10 +9,18 @@ use crate::diag::{Diagnostic, Span};
 
 pub(crate) type PResult<T> = Result<T, Diagnostic>;
 
+/// Deepest nesting of parentheses, braces and unary operators accepted. Real queries stay far
+/// below it; the bound keeps the recursive parser, printer and drop within a 2 MiB thread stack.
+pub(crate) const MAX_DEPTH: u32 = 128;
+
+/// Most operators accepted in one query, for the same reason (long `&&` chains nest too).
+pub(crate) const MAX_OPERATORS: usize = 512;
+
 pub(crate) struct Parser<'a> {
     pub src: &'a str,
     tokens: Vec<Token<'a>>,
     pos: usize,
+    depth: u32,
     pub diags: Vec<Diagnostic>,
 }
 
@@ -22,6 +30,7 @@ impl<'a> Parser<'a> {
             src,
             tokens,
             pos: 0,
+            depth: 0,
             diags: Vec::new(),
         }
     }
@@ -83,6 +92,21 @@ impl<'a> Parser<'a> {
         let span = self.span();
         let found = describe(self.peek(), &self.src[span.start..span.end]);
         Diagnostic::new(span, format!("unexpected {found}, expected {expected}"))
+    }
+
+    /// Runs `f` one nesting level deeper, failing past `MAX_DEPTH`.
+    pub fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        if self.depth >= MAX_DEPTH {
+            return Err(
+                Diagnostic::new(self.span(), "the query nests too deeply").with_hint(format!(
+                    "loqui accepts at most {MAX_DEPTH} levels of parentheses and unary operators"
+                )),
+            );
+        }
+        self.depth += 1;
+        let result = f(self);
+        self.depth -= 1;
+        result
     }
 
     pub fn report(&mut self, d: Diagnostic) {

@@ -56,6 +56,10 @@ const EXPECTED_STAGE: &str = "a spanset filter such as { status = error }";
 
 impl<'a> Parser<'a> {
     pub(crate) fn node(&mut self, min_bp: u8) -> PResult<SNode> {
+        self.nested(|p| p.node_inner(min_bp))
+    }
+
+    fn node_inner(&mut self, min_bp: u8) -> PResult<SNode> {
         let mut lhs = self.node_primary()?;
         while let Tok::Op(op) = *self.peek() {
             let Some(bp) = binding_power(op) else { break };
