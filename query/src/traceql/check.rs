@@ -277,3 +277,26 @@ pub(crate) fn quantile(q: f64, span: Span) -> Option<Diagnostic> {
             .with_hint("write quantiles as fractions, e.g. 0.99 for p99")
     })
 }
+
+/// `duration > 2`: Tempo reads a bare number as nanoseconds, which is rarely what was meant.
+pub(crate) fn unitless_duration(
+    op: BinaryOp,
+    lhs: &Operand<'_>,
+    rhs: &Operand<'_>,
+) -> Option<Diagnostic> {
+    if !matches!(op, BinaryOp::Cmp(_)) {
+        return None;
+    }
+    let (number, span) = match (lhs.ty, rhs.ty, lhs.value, rhs.value) {
+        (Ty::Duration, _, None, Some(Static::Int(n))) => (*n, rhs.span),
+        (_, Ty::Duration, Some(Static::Int(n)), None) => (*n, lhs.span),
+        _ => return None,
+    };
+    (number != 0).then(|| {
+        Diagnostic::new(
+            span,
+            format!("{number} without a unit means {number} nanoseconds here"),
+        )
+        .with_hint(format!("add a unit, e.g. {number}ms or {number}s"))
+    })
+}

@@ -116,6 +116,9 @@ impl<'a> Parser<'a> {
                 Ty::Bool
             }
         });
+        if let Some(d) = check::unitless_duration(op, &l, &r) {
+            self.lints.push(d);
+        }
         if let (BinaryOp::Re | BinaryOp::NotRe, Some(Static::String(p))) = (op, r.value) {
             if let Some(d) = check::regex(p, rhs.span) {
                 self.report(d);

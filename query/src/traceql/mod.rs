@@ -28,41 +28,50 @@ use parser::{PResult, Parser};
 
 /// Parses and checks a TraceQL query. Never panics.
 pub fn parse(src: &str) -> Parse<Expr> {
+    run(src).0
+}
+
+/// Constructs that Tempo accepts but that rarely mean what was intended, such as
+/// `duration > 2` (two nanoseconds). Empty for a query that does not parse; never affects
+/// [`parse`]'s verdict.
+pub fn lint(src: &str) -> Vec<Diagnostic> {
+    let (parse, lints) = run(src);
+    if parse.is_valid() { lints } else { Vec::new() }
+}
+
+fn failed(d: Diagnostic) -> (Parse<Expr>, Vec<Diagnostic>) {
+    let parse = Parse {
+        tree: None,
+        diagnostics: vec![d],
+    };
+    (parse, Vec::new())
+}
+
+fn run(src: &str) -> (Parse<Expr>, Vec<Diagnostic>) {
     if let Some(d) = markdown_fence(src) {
-        return Parse {
-            tree: None,
-            diagnostics: vec![d],
-        };
+        return failed(d);
     }
     let tokens = match lexer::lex(src) {
         Ok(tokens) => tokens,
-        Err(d) => {
-            return Parse {
-                tree: None,
-                diagnostics: vec![d],
-            };
-        }
+        Err(d) => return failed(d),
     };
     let operators = tokens
         .iter()
         .filter(|t| matches!(t.tok, Tok::Op(_)))
         .count();
     if operators > parser::MAX_OPERATORS {
-        let d = Diagnostic::new(Span::new(0, src.len()), "the query has too many operators")
-            .with_hint(format!(
-                "loqui accepts at most {} operators in one query",
-                parser::MAX_OPERATORS
-            ));
-        return Parse {
-            tree: None,
-            diagnostics: vec![d],
-        };
+        let hint = format!(
+            "loqui accepts at most {} operators in one query",
+            parser::MAX_OPERATORS
+        );
+        let d = Diagnostic::new(Span::new(0, src.len()), "the query has too many operators");
+        return failed(d.with_hint(hint));
     }
     let mut p = Parser::new(src, tokens);
-    match root(&mut p) {
+    let parse = match root(&mut p) {
         Ok(expr) => Parse {
             tree: Some(expr),
-            diagnostics: p.diags,
+            diagnostics: std::mem::take(&mut p.diags),
         },
         Err(d) => {
             // The syntax error comes first; static findings before it are still worth showing.
@@ -73,7 +82,8 @@ pub fn parse(src: &str) -> Parse<Expr> {
                 diagnostics,
             }
         }
-    }
+    };
+    (parse, p.lints)
 }
 
 fn root(p: &mut Parser<'_>) -> PResult<Expr> {

@@ -22,6 +22,8 @@ pub(crate) struct Parser<'a> {
     pos: usize,
     depth: u32,
     pub diags: Vec<Diagnostic>,
+    /// Findings that do not make the query invalid (see `traceql::lint`).
+    pub lints: Vec<Diagnostic>,
 }
 
 impl<'a> Parser<'a> {
@@ -32,6 +34,7 @@ impl<'a> Parser<'a> {
             pos: 0,
             depth: 0,
             diags: Vec::new(),
+            lints: Vec::new(),
         }
     }
 
