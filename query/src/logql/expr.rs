@@ -12,6 +12,10 @@ use super::parser::{PResult, Parser};
 impl Parser<'_> {
     /// An expression whose binary operators bind at least as tightly as `min_prec`.
     pub(super) fn expr(&mut self, min_prec: u8) -> PResult<(Expr, Span)> {
+        self.nested(|p| p.expr_inner(min_prec))
+    }
+
+    fn expr_inner(&mut self, min_prec: u8) -> PResult<(Expr, Span)> {
         let (mut lhs, mut span) = self.operand()?;
         while let Some(op) = self.binop_at() {
             let prec = precedence(op);

@@ -155,7 +155,7 @@ impl Parser<'_> {
     /// A label filter expression (Pratt parser over `and`, `or`, `,` and juxtaposition).
     pub(super) fn label_filter(&mut self, min_bp: u8) -> PResult<LabelFilter> {
         let mut lhs = if self.eat(Tok::LParen) {
-            let inner = self.label_filter(0)?;
+            let inner = self.nested(|p| p.label_filter(0))?;
             self.expect(Tok::RParen, "`)`")?;
             inner
         } else {
@@ -175,7 +175,7 @@ impl Parser<'_> {
             if consume {
                 self.bump();
             }
-            let rhs = self.label_filter(r_bp)?;
+            let rhs = self.nested(|p| p.label_filter(r_bp))?;
             lhs = if is_or {
                 LabelFilter::Or(Box::new(lhs), Box::new(rhs))
             } else if l_bp == u8::MAX {
