@@ -61,6 +61,15 @@ impl Diagnostic {
 
     /// A multi-line form for terminals: the message, the offending line and a caret under the span.
     pub fn render(&self, src: &str) -> String {
+        self.render_as("error", src)
+    }
+
+    /// [`Diagnostic::render`] for something that does not make the query invalid.
+    pub fn render_warning(&self, src: &str) -> String {
+        self.render_as("warning", src)
+    }
+
+    fn render_as(&self, severity: &str, src: &str) -> String {
         let (line_no, col) = self.line_col(src);
         let line_start = src[..self.span.start.min(src.len())]
             .rfind('\n')
@@ -72,7 +81,10 @@ impl Diagnostic {
         let width = src
             .get(self.span.start.min(line_end)..self.span.end.min(line_end))
             .map_or(1, |s| s.chars().count().max(1));
-        let mut out = format!("error at line {line_no}, col {col}: {}\n", self.message);
+        let mut out = format!(
+            "{severity} at line {line_no}, col {col}: {}\n",
+            self.message
+        );
         out.push_str(&format!("  | {line}\n"));
         out.push_str(&format!(
             "  | {}{}\n",

@@ -52,11 +52,13 @@ impl FromStr for Language {
     }
 }
 
-/// The verdict on one query: its canonical text when it parsed, and every diagnostic.
+/// The verdict on one query: its canonical text when it parsed, every diagnostic, and warnings
+/// about valid constructs that rarely mean what was intended (they never make a query invalid).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Checked {
     pub canonical: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Checked {
@@ -67,14 +69,18 @@ impl Checked {
 
 /// Parses and statically checks `src` in `lang`.
 pub fn check(lang: Language, src: &str) -> Checked {
-    fn from<T: fmt::Display>(parse: Parse<T>) -> Checked {
+    fn from<T: fmt::Display>(parse: Parse<T>, warnings: Vec<Diagnostic>) -> Checked {
         Checked {
             canonical: parse.tree.as_ref().map(ToString::to_string),
             diagnostics: parse.diagnostics,
+            warnings,
         }
     }
     match lang {
-        Language::LogQl => from(logql::parse(src)),
-        Language::TraceQl => from(traceql::parse(src)),
+        Language::LogQl => from(logql::parse(src), Vec::new()),
+        Language::TraceQl => {
+            let (parse, lints) = traceql::parse_and_lint(src);
+            from(parse, lints)
+        }
     }
 }

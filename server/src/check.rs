@@ -56,7 +56,11 @@ fn write_verdict(
     checked: &Checked,
 ) -> io::Result<()> {
     if let (true, Some(canonical)) = (checked.is_valid(), &checked.canonical) {
-        return writeln!(out, "valid {lang}: {canonical}");
+        writeln!(out, "valid {lang}: {canonical}")?;
+        for w in &checked.warnings {
+            write!(out, "{}", w.render_warning(query))?;
+        }
+        return Ok(());
     }
     if checked.diagnostics.is_empty() {
         return writeln!(out, "invalid {lang}: the query could not be parsed");

@@ -63,6 +63,15 @@ fn the_query_can_come_from_standard_input() {
 }
 
 #[test]
+fn valid_but_suspicious_traceql_is_valid_with_a_warning() {
+    let out = loqui(&["check", "traceql", "{ duration > 2 }"], None);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("warning at line 1, col 14"), "{text}");
+    assert!(text.contains("nanoseconds"), "{text}");
+}
+
+#[test]
 fn jsonl_writes_one_verdict_per_line_and_survives_junk() {
     let input = concat!(
         r#"{"query": "{service_name=\"gateway\"} | logfmt | duration_ms > 1000"}"#,

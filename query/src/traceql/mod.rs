@@ -35,8 +35,14 @@ pub fn parse(src: &str) -> Parse<Expr> {
 /// `duration > 2` (two nanoseconds). Empty for a query that does not parse; never affects
 /// [`parse`]'s verdict.
 pub fn lint(src: &str) -> Vec<Diagnostic> {
+    parse_and_lint(src).1
+}
+
+/// [`parse`] and [`lint`] in one pass.
+pub fn parse_and_lint(src: &str) -> (Parse<Expr>, Vec<Diagnostic>) {
     let (parse, lints) = run(src);
-    if parse.is_valid() { lints } else { Vec::new() }
+    let lints = if parse.is_valid() { lints } else { Vec::new() };
+    (parse, lints)
 }
 
 fn failed(d: Diagnostic) -> (Parse<Expr>, Vec<Diagnostic>) {
