@@ -1,0 +1,1 @@
+//! LogQL evaluation (being built on its own branch).

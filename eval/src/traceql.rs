@@ -1,0 +1,1 @@
+//! TraceQL evaluation (being built on its own branch).
