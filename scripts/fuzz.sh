@@ -23,8 +23,14 @@ for target in logql traceql; do
         done < "$f"
     done
     echo "== fuzzing $target for ${seconds}s (seeded with $n golden queries)"
-    if ! cargo fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -max_len=512 2>&1 | tail -n 5; then
+    log=fuzz/artifacts/$target.log
+    mkdir -p fuzz/artifacts
+    if cargo fuzz run "$target" "$corpus" -- -max_total_time="$seconds" -max_len=512 >"$log" 2>&1; then
+        grep -E '^Done|DONE' "$log" | tail -n 2
+    else
         status=1
+        echo "!! $target crashed; the input is in fuzz/artifacts/$target/, the log in $log:"
+        grep -A 8 -E 'panicked|ERROR: libFuzzer' "$log" | head -n 30
     fi
 done
 exit $status

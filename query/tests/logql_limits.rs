@@ -75,3 +75,12 @@ fn oversized_inputs_are_refused_before_parsing() {
         "input size too long",
     );
 }
+
+#[test]
+fn long_fractional_durations_do_not_overflow() {
+    // Found by the fuzzer: a 30-digit fraction of an hour overflowed the nanosecond sum.
+    let q = format!("{{a=\"b\"}} | logfmt | d > 0.{}h", "7".repeat(40));
+    let parsed = parse(&q);
+    assert!(parsed.is_valid(), "{:?}", parsed.diagnostics);
+    round_trips(&q);
+}

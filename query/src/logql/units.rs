@@ -143,10 +143,13 @@ fn component(int_part: &str, frac: &str, unit: i64) -> Option<i128> {
         int_part.parse::<i128>().ok()?
     };
     let mut value = whole.checked_mul(unit as i128)?;
-    let frac = &frac[..frac.len().min(30)];
+    // Digits past the 18th are below a nanosecond for every unit and could overflow the
+    // product below, so they are dropped (the fuzzer found `0.777…7h` overflowing at 30).
+    let frac = &frac[..frac.len().min(18)];
     if !frac.is_empty() {
         let f: i128 = frac.parse().ok()?;
-        value += f * unit as i128 / 10i128.pow(frac.len() as u32);
+        let part = f.checked_mul(unit as i128)? / 10i128.pow(frac.len() as u32);
+        value = value.checked_add(part)?;
     }
     Some(value)
 }
