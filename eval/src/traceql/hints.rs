@@ -1,0 +1,86 @@
+//! Narrowing hints: conditions every trace a query matches must satisfy on some span.
+//!
+//! Only what is certain is collected: `&&`-joined comparisons of the first spanset stage, both
+//! sides of `&&` and structural operators, the right side of negated structural operators,
+//! nothing under `||` or `!`.
+
+use loqui_query::traceql::{
+    BinaryOp, FieldExpr, Pipeline, SearchExpr, SpansetExpr, SpansetOp, Stage,
+};
+
+use super::input::Condition;
+use super::plan::simple_condition;
+
+pub(crate) fn search_hints(e: &SearchExpr) -> Vec<Condition> {
+    let mut out = Vec::new();
+    search(e, &mut out);
+    out
+}
+
+#[allow(dead_code)] // used by metrics, next
+pub(crate) fn pipeline_hints(p: &Pipeline) -> Vec<Condition> {
+    let mut out = Vec::new();
+    pipeline(p, &mut out);
+    out
+}
+
+fn search(e: &SearchExpr, out: &mut Vec<Condition>) {
+    match e {
+        SearchExpr::Pipeline(p) => pipeline(p, out),
+        SearchExpr::Op { op, lhs, rhs } => {
+            if *op == SpansetOp::Union {
+                return;
+            }
+            if !negated(*op) {
+                search(lhs, out);
+            }
+            search(rhs, out);
+        }
+    }
+}
+
+/// The first stage sees every span of the trace; later stages only narrow further.
+fn pipeline(p: &Pipeline, out: &mut Vec<Condition>) {
+    if let Some(Stage::Spanset(s)) = p.stages.first() {
+        spanset(s, out);
+    }
+}
+
+fn spanset(s: &SpansetExpr, out: &mut Vec<Condition>) {
+    match s {
+        SpansetExpr::Filter(None) => {}
+        SpansetExpr::Filter(Some(e)) => conjuncts(e, out),
+        SpansetExpr::Op { op, lhs, rhs } => {
+            if *op == SpansetOp::Union {
+                return;
+            }
+            if !negated(*op) {
+                spanset(lhs, out);
+            }
+            spanset(rhs, out);
+        }
+    }
+}
+
+fn conjuncts(e: &FieldExpr, out: &mut Vec<Condition>) {
+    if let FieldExpr::Binary { op, lhs, rhs } = e {
+        if *op == BinaryOp::And {
+            conjuncts(lhs, out);
+            conjuncts(rhs, out);
+        } else if let Some((field, (op, value))) = simple_condition(*op, lhs, rhs) {
+            out.push(Condition {
+                field: field.clone(),
+                op,
+                value,
+            });
+        }
+    }
+}
+
+fn negated(op: SpansetOp) -> bool {
+    use SpansetOp::*;
+    matches!(
+        op,
+        NotChild | NotParent | NotDescendant | NotAncestor | NotSibling
+    )
+}

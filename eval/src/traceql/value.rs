@@ -1,0 +1,201 @@
+//! Runtime values of TraceQL expressions and Tempo's rules for comparing and combining them.
+
+use std::cmp::Ordering;
+
+use loqui_core::{AttrValue, SpanKind, StatusCode};
+use loqui_query::traceql::{ArithOp, CmpOp, Kind, Static, Status};
+
+/// What a field or an expression evaluates to for one span.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Value {
+    /// A missing attribute, or an expression Tempo cannot type (e.g. `"a" + 1`).
+    Nil,
+    Str(String),
+    Int(i64),
+    Float(f64),
+    /// Nanoseconds.
+    Duration(i64),
+    Status(Status),
+    Kind(Kind),
+    Bool(bool),
+}
+
+impl Value {
+    pub(crate) fn from_static(s: &Static) -> Self {
+        match s {
+            Static::String(v) => Self::Str(v.clone()),
+            Static::Int(v) => Self::Int(*v),
+            Static::Float(v) => Self::Float(*v),
+            Static::Duration(v) => Self::Duration(*v),
+            Static::Status(v) => Self::Status(*v),
+            Static::Kind(v) => Self::Kind(*v),
+            Static::Bool(v) => Self::Bool(*v),
+            Static::Nil => Self::Nil,
+        }
+    }
+
+    /// Arrays, maps and bytes have no TraceQL counterpart here; they read as missing.
+    pub(crate) fn from_attr(v: &AttrValue) -> Self {
+        match v {
+            AttrValue::String(s) => Self::Str(s.clone()),
+            AttrValue::Int(i) => Self::Int(*i),
+            AttrValue::Double(d) => Self::Float(*d),
+            AttrValue::Bool(b) => Self::Bool(*b),
+            AttrValue::Array(_) | AttrValue::KvList(_) | AttrValue::Bytes { .. } => Self::Nil,
+        }
+    }
+
+    pub(crate) fn from_status(code: StatusCode) -> Self {
+        Self::Status(match code {
+            StatusCode::Unset => Status::Unset,
+            StatusCode::Ok => Status::Ok,
+            StatusCode::Error => Status::Error,
+        })
+    }
+
+    pub(crate) fn from_kind(kind: SpanKind) -> Self {
+        Self::Kind(match kind {
+            SpanKind::Unspecified => Kind::Unspecified,
+            SpanKind::Internal => Kind::Internal,
+            SpanKind::Server => Kind::Server,
+            SpanKind::Client => Kind::Client,
+            SpanKind::Producer => Kind::Producer,
+            SpanKind::Consumer => Kind::Consumer,
+        })
+    }
+
+    pub(crate) fn is_nil(&self) -> bool {
+        matches!(self, Self::Nil)
+    }
+
+    /// Numbers and durations as `f64` (durations in nanoseconds), like Tempo's `Static.Float()`.
+    pub(crate) fn as_f64(&self) -> Option<f64> {
+        match self {
+            Self::Int(i) => Some(*i as f64),
+            Self::Float(f) => Some(*f),
+            Self::Duration(d) => Some(*d as f64),
+            _ => None,
+        }
+    }
+
+    /// The value as Tempo writes it in a search answer's span attributes.
+    pub(crate) fn to_attr(&self) -> Option<AttrValue> {
+        Some(match self {
+            Self::Nil => return None,
+            Self::Str(s) => AttrValue::String(s.clone()),
+            Self::Int(i) => AttrValue::Int(*i),
+            Self::Float(f) => AttrValue::Double(*f),
+            Self::Duration(d) => AttrValue::Int(*d),
+            Self::Status(s) => AttrValue::String(status_name(*s).to_string()),
+            Self::Kind(k) => AttrValue::String(kind_name(*k).to_string()),
+            Self::Bool(b) => AttrValue::Bool(*b),
+        })
+    }
+
+    /// A label value for metrics series and `by()` groups.
+    #[allow(dead_code)] // used by metrics, next
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Self::Nil => "nil".to_string(),
+            Self::Str(s) => s.clone(),
+            Self::Int(i) => i.to_string(),
+            Self::Float(f) => f.to_string(),
+            Self::Duration(d) => format!("{d}ns"),
+            Self::Status(s) => status_name(*s).to_string(),
+            Self::Kind(k) => kind_name(*k).to_string(),
+            Self::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+pub(crate) fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Error => "error",
+        Status::Ok => "ok",
+        Status::Unset => "unset",
+    }
+}
+
+pub(crate) fn kind_name(k: Kind) -> &'static str {
+    match k {
+        Kind::Unspecified => "unspecified",
+        Kind::Internal => "internal",
+        Kind::Server => "server",
+        Kind::Client => "client",
+        Kind::Producer => "producer",
+        Kind::Consumer => "consumer",
+    }
+}
+
+/// `lhs op rhs`. A comparison with a missing value or between unrelated types is false (so
+/// `span.x != "a"` does not match spans without `x`), except `= nil` and `!= nil`, which test
+/// existence. Ints, floats and durations compare as numbers.
+pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
+    if rhs.is_nil() || lhs.is_nil() {
+        let both_nil = rhs.is_nil() && lhs.is_nil();
+        return match op {
+            CmpOp::Eq => both_nil,
+            CmpOp::Neq => !both_nil,
+            _ => false,
+        };
+    }
+    if matches!(lhs, Value::Status(_) | Value::Kind(_)) && !matches!(op, CmpOp::Eq | CmpOp::Neq) {
+        return false;
+    }
+    let Some(ord) = order(lhs, rhs) else {
+        return false;
+    };
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Neq => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Lte => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Gte => ord != Ordering::Less,
+    }
+}
+
+fn order(lhs: &Value, rhs: &Value) -> Option<Ordering> {
+    use Value::*;
+    match (lhs, rhs) {
+        (Str(a), Str(b)) => Some(a.cmp(b)),
+        (Int(a), Int(b)) | (Duration(a), Duration(b)) => Some(a.cmp(b)),
+        (Bool(a), Bool(b)) => Some(a.cmp(b)),
+        // Enums only know `=` and `!=`; `compare` refuses the other operators.
+        (Status(a), Status(b)) => Some(if a == b {
+            Ordering::Equal
+        } else {
+            Ordering::Less
+        }),
+        (Kind(a), Kind(b)) => Some(if a == b {
+            Ordering::Equal
+        } else {
+            Ordering::Less
+        }),
+        _ => lhs.as_f64()?.partial_cmp(&rhs.as_f64()?),
+    }
+}
+
+/// Arithmetic is done in `f64`, as Tempo does; a non-numeric operand gives nil.
+pub(crate) fn arith(op: ArithOp, lhs: &Value, rhs: &Value) -> Value {
+    let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else {
+        return Value::Nil;
+    };
+    Value::Float(match op {
+        ArithOp::Add => a + b,
+        ArithOp::Sub => a - b,
+        ArithOp::Mul => a * b,
+        ArithOp::Div => a / b,
+        ArithOp::Mod => a % b,
+        ArithOp::Pow => a.powf(b),
+    })
+}
+
+pub(crate) fn negate(v: &Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Int(-i),
+        Value::Float(f) => Value::Float(-f),
+        Value::Duration(d) => Value::Duration(-d),
+        _ => Value::Nil,
+    }
+}
