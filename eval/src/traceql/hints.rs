@@ -17,7 +17,6 @@ pub(crate) fn search_hints(e: &SearchExpr) -> Vec<Condition> {
     out
 }
 
-#[allow(dead_code)] // used by metrics, next
 pub(crate) fn pipeline_hints(p: &Pipeline) -> Vec<Condition> {
     let mut out = Vec::new();
     pipeline(p, &mut out);

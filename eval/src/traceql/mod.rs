@@ -11,14 +11,18 @@
 
 mod field;
 mod hints;
+mod histogram;
 mod input;
+mod metrics;
 mod plan;
 mod search;
+mod second_stage;
 mod spanset;
 mod trace;
 mod value;
 
 pub use input::{Condition, TraceInput, TraceSelection, VecTraceInput};
+pub use metrics::{metrics_range, metrics_range_limited};
 pub use search::{ROOT_SPAN_NOT_YET_RECEIVED, search, search_limited};
 
 use loqui_core::ErrorCode;

@@ -204,7 +204,6 @@ pub(crate) fn check_field(f: &Field) -> Result<(), EvalError> {
 }
 
 /// Metrics functions the evaluator computes; `compare()` is refused by name.
-#[allow(dead_code)] // used by metrics, next
 pub(crate) fn check_metrics_kind(k: &MetricsKind) -> Result<(), EvalError> {
     match k {
         MetricsKind::Compare { .. } => Err(EvalError::Unsupported("compare()".to_string())),

@@ -93,7 +93,6 @@ impl Value {
     }
 
     /// A label value for metrics series and `by()` groups.
-    #[allow(dead_code)] // used by metrics, next
     pub(crate) fn label(&self) -> String {
         match self {
             Self::Nil => "nil".to_string(),
