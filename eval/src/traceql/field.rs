@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use loqui_core::Span;
+use loqui_core::{Span, normalize_span_id, normalize_trace_id};
 use loqui_query::traceql::{
     Attribute, BinaryOp, Field, FieldExpr, Intrinsic, Scope, Static, UnaryOp,
 };
@@ -80,15 +80,46 @@ fn binary(op: BinaryOp, lhs: &FieldExpr, rhs: &FieldExpr, re: &Regexes, at: At<'
             let l = eval(lhs, re, at) == Value::Bool(true);
             Value::Bool(l || eval(rhs, re, at) == Value::Bool(true))
         }
-        BinaryOp::Cmp(c) => Value::Bool(compare(c, &eval(lhs, re, at), &eval(rhs, re, at))),
+        BinaryOp::Cmp(c) => {
+            let (l, r) = (id_aware(lhs, rhs, re, at), id_aware(rhs, lhs, re, at));
+            Value::Bool(compare(c, &l, &r))
+        }
         BinaryOp::Arith(a) => arith(a, &eval(lhs, re, at), &eval(rhs, re, at)),
         BinaryOp::Re | BinaryOp::NotRe => {
-            let (Value::Str(text), FieldExpr::Static(Static::String(p))) = (eval(lhs, re, at), rhs)
-            else {
+            let FieldExpr::Static(Static::String(p)) = rhs else {
                 return Value::Bool(false);
             };
-            Value::Bool(re.is_match(p, &text) == (op == BinaryOp::Re))
+            Value::Bool(regex_holds(op, &eval(lhs, re, at), p, re))
         }
+    }
+}
+
+/// Evaluates `e`; a string compared with `trace:id` or `span:id` is read as an id, so
+/// `"61ce69…"` (leading zero stripped, as Tempo prints ids) equals `"061ce69…"`.
+fn id_aware(e: &FieldExpr, other: &FieldExpr, re: &Regexes, at: At<'_, '_>) -> Value {
+    let FieldExpr::Static(Static::String(text)) = e else {
+        return eval(e, re, at);
+    };
+    let id = match other {
+        FieldExpr::Field(Field::Intrinsic(Intrinsic::TraceId)) => normalize_trace_id(text),
+        FieldExpr::Field(Field::Intrinsic(Intrinsic::SpanId | Intrinsic::ParentId)) => {
+            normalize_span_id(text)
+        }
+        _ => None,
+    };
+    Value::Str(id.unwrap_or_else(|| text.clone()))
+}
+
+/// `v =~ p` or `v !~ p`; on arrays `=~` needs one element to match, `!~` all of them.
+pub(crate) fn regex_holds(op: BinaryOp, v: &Value, p: &str, re: &Regexes) -> bool {
+    let one = |v: &Value| match v {
+        Value::Str(t) => re.is_match(p, t) == (op == BinaryOp::Re),
+        _ => false,
+    };
+    match v {
+        Value::Array(items) if op == BinaryOp::NotRe => items.iter().all(one),
+        Value::Array(items) => items.iter().any(one),
+        v => one(v),
     }
 }
 

@@ -2,12 +2,13 @@
 //! supported, its regexes, which attributes a search answer shows, and narrowing hints.
 
 use loqui_query::traceql::{
-    Aggregate, Attribute, BinaryOp, Body, CmpOp, Expr, Field, FieldExpr, Intrinsic, MetricsKind,
-    Pipeline, ScalarExpr, Scope, SearchExpr, SpansetExpr, Stage, Static,
+    Aggregate, Attribute, BinaryOp, Body, Expr, Field, FieldExpr, Intrinsic, MetricsKind, Pipeline,
+    ScalarExpr, Scope, SearchExpr, SpansetExpr, Stage, Static,
 };
 
 use super::EvalError;
 use super::field::Regexes;
+use super::value::flip;
 
 /// A field a filter read, with the comparison it was read for. Tempo's storage fetches a
 /// compared attribute only where the comparison holds, so a span shows `span.x` in a search
@@ -160,16 +161,6 @@ pub(crate) fn simple_condition<'e>(
             Some((f, (BinaryOp::Cmp(flip(c)), s.clone())))
         }
         _ => None,
-    }
-}
-
-fn flip(c: CmpOp) -> CmpOp {
-    match c {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Lte => CmpOp::Gte,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Gte => CmpOp::Lte,
-        other => other,
     }
 }
 

@@ -9,7 +9,7 @@ use loqui_core::{
 };
 use loqui_query::traceql::{Attribute, BinaryOp, Expr, Field, Intrinsic, Static};
 
-use super::field::{At, field};
+use super::field::{At, field, regex_holds};
 use super::hints::search_hints;
 use super::input::{TraceInput, TraceSelection};
 use super::plan::{Plan, Shown, plan_search, search_body};
@@ -165,9 +165,7 @@ fn shaped_span(trace: &TraceCtx<'_>, idx: usize, plan: &Plan) -> Span {
 fn predicate_holds(op: BinaryOp, v: &Value, s: &Static, plan: &Plan) -> bool {
     match (op, v, s) {
         (BinaryOp::Cmp(c), _, _) => !v.is_nil() && compare(c, v, &Value::from_static(s)),
-        (_, Value::Str(t), Static::String(p)) => {
-            plan.regexes.is_match(p, t) == (op == BinaryOp::Re)
-        }
+        (_, v, Static::String(p)) => regex_holds(op, v, p, &plan.regexes),
         _ => false,
     }
 }

@@ -18,6 +18,8 @@ pub(crate) enum Value {
     Status(Status),
     Kind(Kind),
     Bool(bool),
+    /// An array attribute: comparisons hold when one element satisfies them (`!=`: all do).
+    Array(Vec<Value>),
 }
 
 impl Value {
@@ -34,8 +36,21 @@ impl Value {
         }
     }
 
-    /// Arrays, maps and bytes have no TraceQL counterpart here; they read as missing.
+    /// Maps and bytes have no TraceQL counterpart; they read as missing, like nested arrays.
     pub(crate) fn from_attr(v: &AttrValue) -> Self {
+        match v {
+            AttrValue::Array(items) => Self::Array(
+                items
+                    .iter()
+                    .map(Self::from_scalar_attr)
+                    .filter(|v| !v.is_nil())
+                    .collect(),
+            ),
+            other => Self::from_scalar_attr(other),
+        }
+    }
+
+    fn from_scalar_attr(v: &AttrValue) -> Self {
         match v {
             AttrValue::String(s) => Self::Str(s.clone()),
             AttrValue::Int(i) => Self::Int(*i),
@@ -89,6 +104,9 @@ impl Value {
             Self::Status(s) => AttrValue::String(status_name(*s).to_string()),
             Self::Kind(k) => AttrValue::String(kind_name(*k).to_string()),
             Self::Bool(b) => AttrValue::Bool(*b),
+            Self::Array(items) => {
+                AttrValue::Array(items.iter().filter_map(Self::to_attr).collect())
+            }
         })
     }
 
@@ -103,6 +121,10 @@ impl Value {
             Self::Status(s) => status_name(*s).to_string(),
             Self::Kind(k) => kind_name(*k).to_string(),
             Self::Bool(b) => b.to_string(),
+            Self::Array(items) => {
+                let parts: Vec<String> = items.iter().map(Self::label).collect();
+                format!("[{}]", parts.join(", "))
+            }
         }
     }
 }
@@ -130,6 +152,14 @@ pub(crate) fn kind_name(k: Kind) -> &'static str {
 /// `span.x != "a"` does not match spans without `x`), except `= nil` and `!= nil`, which test
 /// existence. Ints, floats and durations compare as numbers.
 pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
+    match (lhs, rhs) {
+        (Value::Array(_), Value::Array(_)) => return false,
+        (Value::Array(items), scalar) => {
+            return any_or_all(op, items, |e| compare(flip(op), scalar, e));
+        }
+        (scalar, Value::Array(items)) => return any_or_all(op, items, |e| compare(op, scalar, e)),
+        _ => {}
+    }
     if rhs.is_nil() || lhs.is_nil() {
         let both_nil = rhs.is_nil() && lhs.is_nil();
         return match op {
@@ -154,6 +184,25 @@ pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
     }
 }
 
+/// Tempo's array rule: `!=` must hold for every element, other operators for one.
+pub(crate) fn any_or_all(op: CmpOp, items: &[Value], f: impl Fn(&Value) -> bool) -> bool {
+    if op == CmpOp::Neq {
+        items.iter().all(f)
+    } else {
+        items.iter().any(f)
+    }
+}
+
+pub(crate) fn flip(c: CmpOp) -> CmpOp {
+    match c {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Lte => CmpOp::Gte,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Gte => CmpOp::Lte,
+        other => other,
+    }
+}
+
 fn order(lhs: &Value, rhs: &Value) -> Option<Ordering> {
     use Value::*;
     match (lhs, rhs) {
@@ -175,8 +224,14 @@ fn order(lhs: &Value, rhs: &Value) -> Option<Ordering> {
     }
 }
 
-/// Arithmetic is done in `f64`, as Tempo does; a non-numeric operand gives nil.
+/// Arithmetic like Tempo's: two ints give an int (`/` truncates; dividing by zero gives nil),
+/// anything else numeric is done in `f64`; a non-numeric operand gives nil.
 pub(crate) fn arith(op: ArithOp, lhs: &Value, rhs: &Value) -> Value {
+    if let (Value::Int(a), Value::Int(b)) = (lhs, rhs)
+        && op != ArithOp::Pow
+    {
+        return int_arith(op, *a, *b);
+    }
     let (Some(a), Some(b)) = (lhs.as_f64(), rhs.as_f64()) else {
         return Value::Nil;
     };
@@ -197,4 +252,16 @@ pub(crate) fn negate(v: &Value) -> Value {
         Value::Duration(d) => Value::Duration(-d),
         _ => Value::Nil,
     }
+}
+
+fn int_arith(op: ArithOp, a: i64, b: i64) -> Value {
+    let v = match op {
+        ArithOp::Add => a.checked_add(b),
+        ArithOp::Sub => a.checked_sub(b),
+        ArithOp::Mul => a.checked_mul(b),
+        ArithOp::Div => a.checked_div(b),
+        ArithOp::Mod => a.checked_rem(b),
+        ArithOp::Pow => None,
+    };
+    v.map_or(Value::Nil, Value::Int)
 }
