@@ -9,7 +9,7 @@ use loqui_query::traceql::{
 use regex::Regex;
 
 use super::trace::TraceCtx;
-use super::value::{Value, arith, compare, negate};
+use super::value::{Value, arith, compare, compare_nil, negate};
 
 /// Regexes of a query, compiled once. Tempo anchors them: `=~ "GET"` must match the whole value.
 #[derive(Default)]
@@ -80,6 +80,8 @@ fn binary(op: BinaryOp, lhs: &FieldExpr, rhs: &FieldExpr, re: &Regexes, at: At<'
             let l = eval(lhs, re, at) == Value::Bool(true);
             Value::Bool(l || eval(rhs, re, at) == Value::Bool(true))
         }
+        BinaryOp::Cmp(c) if is_nil(rhs) => Value::Bool(compare_nil(c, &eval(lhs, re, at))),
+        BinaryOp::Cmp(c) if is_nil(lhs) => Value::Bool(compare_nil(c, &eval(rhs, re, at))),
         BinaryOp::Cmp(c) => {
             let (l, r) = (id_aware(lhs, rhs, re, at), id_aware(rhs, lhs, re, at));
             Value::Bool(compare(c, &l, &r))
@@ -92,6 +94,10 @@ fn binary(op: BinaryOp, lhs: &FieldExpr, rhs: &FieldExpr, re: &Regexes, at: At<'
             Value::Bool(regex_holds(op, &eval(lhs, re, at), p, re))
         }
     }
+}
+
+fn is_nil(e: &FieldExpr) -> bool {
+    matches!(e, FieldExpr::Static(Static::Nil))
 }
 
 /// Evaluates `e`; a string compared with `trace:id` or `span:id` is read as an id, so

@@ -15,7 +15,7 @@ use super::input::{TraceInput, TraceSelection};
 use super::plan::{Plan, Shown, plan_search, search_body};
 use super::spanset::{Eval, Set};
 use super::trace::TraceCtx;
-use super::value::{Value, compare};
+use super::value::{Value, compare, compare_nil};
 use super::{EvalError, Limits};
 
 /// What Tempo reports as the root service of a trace whose root span is missing.
@@ -164,7 +164,8 @@ fn shaped_span(trace: &TraceCtx<'_>, idx: usize, plan: &Plan) -> Span {
 
 fn predicate_holds(op: BinaryOp, v: &Value, s: &Static, plan: &Plan) -> bool {
     match (op, v, s) {
-        (BinaryOp::Cmp(c), _, _) => !v.is_nil() && compare(c, v, &Value::from_static(s)),
+        (BinaryOp::Cmp(c), _, Static::Nil) => compare_nil(c, v) && !v.is_nil(),
+        (BinaryOp::Cmp(c), _, _) => compare(c, v, &Value::from_static(s)),
         (_, v, Static::String(p)) => regex_holds(op, v, p, &plan.regexes),
         _ => false,
     }

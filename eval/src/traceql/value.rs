@@ -149,8 +149,8 @@ pub(crate) fn kind_name(k: Kind) -> &'static str {
 }
 
 /// `lhs op rhs`. A comparison with a missing value or between unrelated types is false (so
-/// `span.x != "a"` does not match spans without `x`), except `= nil` and `!= nil`, which test
-/// existence. Ints, floats and durations compare as numbers.
+/// `span.x != "a"` does not match spans without `x`); ints, floats and durations compare as
+/// numbers. The `nil` literal is handled by [`compare_nil`].
 pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
     match (lhs, rhs) {
         (Value::Array(_), Value::Array(_)) => return false,
@@ -161,12 +161,7 @@ pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
         _ => {}
     }
     if rhs.is_nil() || lhs.is_nil() {
-        let both_nil = rhs.is_nil() && lhs.is_nil();
-        return match op {
-            CmpOp::Eq => both_nil,
-            CmpOp::Neq => !both_nil,
-            _ => false,
-        };
+        return false;
     }
     if matches!(lhs, Value::Status(_) | Value::Kind(_)) && !matches!(op, CmpOp::Eq | CmpOp::Neq) {
         return false;
@@ -181,6 +176,15 @@ pub(crate) fn compare(op: CmpOp, lhs: &Value, rhs: &Value) -> bool {
         CmpOp::Lte => ord != Ordering::Greater,
         CmpOp::Gt => ord == Ordering::Greater,
         CmpOp::Gte => ord != Ordering::Less,
+    }
+}
+
+/// `v = nil` / `v != nil`: whether the value is missing or present.
+pub(crate) fn compare_nil(op: CmpOp, v: &Value) -> bool {
+    match op {
+        CmpOp::Eq => v.is_nil(),
+        CmpOp::Neq => !v.is_nil(),
+        _ => false,
     }
 }
 

@@ -63,3 +63,73 @@ pub fn any_value_text(v: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+/// Start of the hand-built traces, in unix nanoseconds.
+pub const T0: i64 = 1_700_000_000_000_000_000;
+
+pub fn tid(n: u32) -> String {
+    format!("{n:032x}")
+}
+
+pub fn sid(n: u32) -> String {
+    format!("{n:016x}")
+}
+
+/// A span of trace `trace` with id `id`: name `s<id>`, service `svc`, server kind, unset status,
+/// starting `id` ms after [`T0`] and lasting 10 ms.
+pub fn span(trace: u32, id: u32, parent: Option<u32>) -> Span {
+    let mut resource = loqui_core::Attributes::new();
+    resource.insert("service.name", loqui_core::AttrValue::String("svc".into()));
+    Span {
+        trace_id: tid(trace),
+        span_id: sid(id),
+        parent_span_id: parent.map(sid),
+        service_name: "svc".into(),
+        name: format!("s{id}"),
+        kind: loqui_core::SpanKind::Server,
+        status: Default::default(),
+        start_ns: T0 + i64::from(id) * 1_000_000,
+        duration_ns: 10_000_000,
+        attributes: Default::default(),
+        resource: std::sync::Arc::new(resource),
+        events: Vec::new(),
+    }
+}
+
+pub fn set_service(s: &mut Span, service: &str) {
+    s.service_name = service.into();
+    let mut r = (*s.resource).clone();
+    r.insert(
+        "service.name",
+        loqui_core::AttrValue::String(service.into()),
+    );
+    s.resource = std::sync::Arc::new(r);
+}
+
+/// A range around every hand-built trace.
+pub fn wide() -> TimeRange {
+    TimeRange {
+        start_ns: T0 - 3_600_000_000_000,
+        end_ns: T0 + 3_600_000_000_000,
+    }
+}
+
+/// Ids of every span a search matched, sorted (all spans shown: spss is unbounded).
+pub fn matched(q: &str, spans: &[Span]) -> Vec<String> {
+    let input = VecTraceInput::from_spans(spans.to_vec());
+    let r = loqui_eval::traceql::search(&parse(q), &input, wide(), usize::MAX, usize::MAX).unwrap();
+    let mut ids: Vec<String> = r
+        .traces
+        .iter()
+        .flat_map(|t| t.spans.iter().map(|s| s.span_id.clone()))
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Span ids by their numbers, sorted, for comparing with [`matched`].
+pub fn ids(ns: &[u32]) -> Vec<String> {
+    let mut v: Vec<String> = ns.iter().map(|&n| sid(n)).collect();
+    v.sort();
+    v
+}
