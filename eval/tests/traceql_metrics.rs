@@ -38,7 +38,7 @@ fn run(q: &str, data: &[Span], range: TimeRange, step: i64) -> MetricsResult {
     .unwrap()
 }
 
-/// Series as `labels -> [(seconds after B, value)]`.
+/// Series as `labels -> [(seconds after B, value)]`, leaving out `__name__`.
 fn points(r: &MetricsResult) -> BTreeMap<String, Vec<(i64, f64)>> {
     r.series
         .iter()
@@ -46,6 +46,7 @@ fn points(r: &MetricsResult) -> BTreeMap<String, Vec<(i64, f64)>> {
             let key = s
                 .labels
                 .iter()
+                .filter(|(k, _)| k.as_str() != "__name__")
                 .map(|(k, v)| format!("{k}={v}"))
                 .collect::<Vec<_>>()
                 .join(",");
@@ -230,5 +231,34 @@ fn series_and_trace_limits_are_errors_naming_the_bound() {
         err.to_string()
             .contains("traces scanned exceeded the limit of 2"),
         "{err}"
+    );
+}
+
+#[test]
+fn series_are_labelled_like_tempo() {
+    let mut data = spans(&[(1, "a", 1), (2, "b", 1)]);
+    data[1]
+        .attributes
+        .insert("only", AttrValue::String("x".into()));
+    let labels = |q: &str| {
+        let r = run(q, &data, range(0, 60), 60 * S);
+        r.series
+            .iter()
+            .map(|s| format!("{:?}", s.labels))
+            .collect::<Vec<_>>()
+    };
+    // Without by(), the series is named after the function.
+    assert_eq!(labels("{ } | rate()"), vec![r#"{"__name__": "rate"}"#]);
+    // A nil by() value is left out; all nil keeps the first label as "nil".
+    assert_eq!(
+        labels("{ } | count_over_time() by (span.only, resource.service.name)"),
+        vec![
+            r#"{"resource.service.name": "a"}"#,
+            r#"{"resource.service.name": "b", "span.only": "x"}"#,
+        ]
+    );
+    assert_eq!(
+        labels("{ } | count_over_time() by (span.none)"),
+        vec![r#"{"span.none": "nil"}"#]
     );
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use loqui_core::{Labels, MetricsResult, Sample, Series, TimeRange};
-use loqui_query::traceql::{Attribute, Body, Expr, Field, MetricsKind, MetricsQuery};
+use loqui_query::traceql::{Attribute, Body, Expr, Field, MetricsFn, MetricsKind, MetricsQuery};
 
 use super::field::{At, field};
 use super::hints::pipeline_hints;
@@ -164,13 +164,7 @@ impl<'q> Accumulator<'q> {
             },
             None => None,
         };
-        let key: Vec<(String, String)> = self
-            .q
-            .function
-            .by
-            .iter()
-            .map(|f| (label_key(f), field(f, at).label()))
-            .collect();
+        let key = series_key(&self.q.function, at);
         if !self.series.contains_key(&key) && self.series.len() >= self.limits.max_series {
             return Err(EvalError::LimitExceeded {
                 what: "metrics series",
@@ -317,6 +311,40 @@ fn histogram_series(labels: Labels, cells: &[Cell], grid: Grid) -> Vec<Series> {
         }
     }
     by_bucket.into_values().collect()
+}
+
+/// The labels of the series a span counts toward, like Tempo's: one per `by()` field, nil
+/// values left out, and when all are nil the first field with the value `nil`. Without `by()`
+/// the series is named after the function (`{__name__="rate"}`).
+fn series_key(f: &MetricsFn, at: At<'_, '_>) -> Vec<(String, String)> {
+    if f.by.is_empty() {
+        return vec![("__name__".to_string(), function_name(&f.kind).to_string())];
+    }
+    let key: Vec<(String, String)> =
+        f.by.iter()
+            .filter_map(|b| {
+                let v = field(b, at);
+                (!v.is_nil()).then(|| (label_key(b), v.label()))
+            })
+            .collect();
+    if key.is_empty() {
+        return vec![(label_key(&f.by[0]), "nil".to_string())];
+    }
+    key
+}
+
+fn function_name(k: &MetricsKind) -> &'static str {
+    match k {
+        MetricsKind::Rate => "rate",
+        MetricsKind::CountOverTime => "count_over_time",
+        MetricsKind::MinOverTime(_) => "min_over_time",
+        MetricsKind::MaxOverTime(_) => "max_over_time",
+        MetricsKind::AvgOverTime(_) => "avg_over_time",
+        MetricsKind::SumOverTime(_) => "sum_over_time",
+        MetricsKind::QuantileOverTime(..) => "quantile_over_time",
+        MetricsKind::HistogramOverTime(_) => "histogram_over_time",
+        MetricsKind::Compare { .. } => "compare",
+    }
 }
 
 /// The label name Tempo gives a `by()` field: the field as written.
