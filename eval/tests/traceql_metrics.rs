@@ -262,3 +262,21 @@ fn series_are_labelled_like_tempo() {
         vec![r#"{"span.none": "nil"}"#]
     );
 }
+
+#[test]
+fn arithmetic_between_queries_joins_series_by_labels() {
+    let data = spans(&[(1, "a", 1), (2, "b", 1), (3, "b", 1), (61 * S, "a", 1)]);
+    let q = r#"({ resource.service.name = "a" } | count_over_time()) / ({ } | count_over_time())"#;
+    let r = run(q, &data, range(0, 120), 60 * S);
+    // The empty first sample (0 / 0) is left out.
+    assert_eq!(points(&r)[""], vec![(60, 1.0 / 3.0), (120, 1.0)]);
+    // Series only on one side do not survive the join.
+    let q = r#"({ } | count_over_time() by (resource.service.name)) * ({ } | rate())"#;
+    assert!(run(q, &data, range(0, 120), 60 * S).series.is_empty());
+    let q = r#"({ } | count_over_time() by (resource.service.name)) - ({ kind = server } | count_over_time() by (resource.service.name))"#;
+    let p = points(&run(q, &data, range(0, 120), 60 * S));
+    assert_eq!(
+        p["resource.service.name=b"],
+        vec![(0, 0.0), (60, 0.0), (120, 0.0)]
+    );
+}

@@ -48,14 +48,10 @@ fn fields_without_data_in_the_span_model_are_refused() {
 }
 
 #[test]
-fn compare_and_metrics_arithmetic_are_refused() {
+fn compare_is_refused() {
     assert_unsupported(
         metrics_err("{ } | compare({ status = error })"),
         "compare()",
-    );
-    assert_unsupported(
-        metrics_err("({ } | rate()) / ({ status = error } | rate())"),
-        "arithmetic between metrics queries",
     );
 }
 

@@ -7,16 +7,18 @@
 //! Layout: `plan` (support checks, regexes, which attributes an answer shows), `hints`
 //! (narrowing conditions), `trace` (parent/child links of one trace), `field` and `value`
 //! (span filter expressions), `spanset` (operators and pipelines), `search` (answer shaping),
-//! `metrics` and `histogram` (TraceQL metrics).
+//! `metrics`, `series`, `histogram`, `second_stage` and `math` (TraceQL metrics).
 
 mod field;
 mod hints;
 mod histogram;
 mod input;
+mod math;
 mod metrics;
 mod plan;
 mod search;
 mod second_stage;
+mod series;
 mod spanset;
 mod trace;
 mod value;
