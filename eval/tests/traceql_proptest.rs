@@ -162,3 +162,86 @@ proptest! {
         prop_assert_eq!(matched(&q, &spans), want, "{}", q);
     }
 }
+
+/// A random forest: span `i` has a parent among the earlier spans (or none), and a group
+/// attribute `g` in 0..3 that the two sides of the operator select on.
+fn forest() -> impl Strategy<Value = Vec<(Option<usize>, i64)>> {
+    prop::collection::vec(
+        (any::<prop::sample::Index>(), any::<bool>(), 0i64..3),
+        1..14,
+    )
+    .prop_map(|v| {
+        v.into_iter()
+            .enumerate()
+            .map(|(i, (idx, root, g))| ((i > 0 && !root).then(|| idx.index(i)), g))
+            .collect()
+    })
+}
+
+fn ancestors(tree: &[(Option<usize>, i64)], mut x: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    while let Some(p) = tree[x].0 {
+        out.push(p);
+        x = p;
+    }
+    out
+}
+
+/// `rel(a, x)` by definition, pair by pair.
+fn brute_rel(op: &str, tree: &[(Option<usize>, i64)], a: usize, x: usize) -> bool {
+    match op.trim_start_matches(['!', '&']) {
+        ">" => tree[x].0 == Some(a),
+        "<" => tree[a].0 == Some(x),
+        ">>" => ancestors(tree, x).contains(&a),
+        "<<" => ancestors(tree, a).contains(&x),
+        _ => a != x && tree[a].0.is_some() && tree[a].0 == tree[x].0,
+    }
+}
+
+fn brute_structural(op: &str, tree: &[(Option<usize>, i64)], gl: i64, gr: i64) -> Vec<usize> {
+    let l: Vec<usize> = (0..tree.len()).filter(|&i| tree[i].1 == gl).collect();
+    let r: Vec<usize> = (0..tree.len()).filter(|&i| tree[i].1 == gr).collect();
+    let related = |x: usize| l.iter().any(|&a| brute_rel(op, tree, a, x));
+    let mut out: Vec<usize> = if op.starts_with('!') {
+        r.iter().copied().filter(|&x| !related(x)).collect()
+    } else if op.starts_with('&') {
+        let mut v: Vec<usize> = r.iter().copied().filter(|&x| related(x)).collect();
+        v.extend(
+            l.iter()
+                .copied()
+                .filter(|&a| r.iter().any(|&x| brute_rel(op, tree, a, x))),
+        );
+        v
+    } else {
+        r.iter().copied().filter(|&x| related(x)).collect()
+    };
+    out.sort();
+    out.dedup();
+    out
+}
+
+proptest! {
+    #[test]
+    fn structural_operators_match_pairwise_definitions(
+        tree in forest(),
+        op in prop::sample::select(vec![
+            ">", "<", ">>", "<<", "~", "!>", "!<", "!>>", "!<<", "!~", "&>", "&<", "&>>", "&<<", "&~",
+        ]),
+        gl in 0i64..3,
+        gr in 0i64..3,
+    ) {
+        let spans: Vec<Span> = tree
+            .iter()
+            .enumerate()
+            .map(|(i, (p, g))| {
+                let mut s = span(1, i as u32 + 1, p.map(|p| p as u32 + 1));
+                s.attributes.insert("g", AttrValue::Int(*g));
+                s
+            })
+            .collect();
+        let q = format!("{{ span.g = {gl} }} {op} {{ span.g = {gr} }}");
+        let mut want: Vec<String> = brute_structural(op, &tree, gl, gr).iter().map(|&i| sid(i as u32 + 1)).collect();
+        want.sort();
+        prop_assert_eq!(matched(&q, &spans), want, "{}", q);
+    }
+}

@@ -31,6 +31,8 @@ fn join(op: ArithOp, lhs: Vec<Series>, rhs: Vec<Series>) -> Vec<Series> {
         .filter_map(|l| {
             let r = rhs.get(&l.labels)?;
             let samples = combine(op, &l.samples, &r.samples);
+            // Like Tempo, a series left without samples is not returned.
+            (!samples.is_empty()).then_some(())?;
             Some(Series {
                 labels: l.labels,
                 samples,

@@ -6,7 +6,7 @@
 //!
 //! Layout: `plan` (support checks, regexes, which attributes an answer shows), `hints`
 //! (narrowing conditions), `trace` (parent/child links of one trace), `field` and `value`
-//! (span filter expressions), `spanset` (operators and pipelines), `search` (answer shaping),
+//! (span filter expressions), `spanset` and `relation` (operators and pipelines), `search` (answer shaping),
 //! `metrics`, `series`, `histogram`, `second_stage` and `math` (TraceQL metrics).
 
 mod field;
@@ -16,6 +16,7 @@ mod input;
 mod math;
 mod metrics;
 mod plan;
+mod relation;
 mod search;
 mod second_stage;
 mod series;

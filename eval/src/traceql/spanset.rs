@@ -10,6 +10,7 @@ use loqui_query::traceql::{
 };
 
 use super::field::{At, Regexes, eval, matches};
+use super::relation::{Rel, related_to};
 use super::trace::TraceCtx;
 use super::value::{Value, arith, compare};
 
@@ -95,29 +96,25 @@ impl Eval<'_, '_, '_> {
 
     fn structural(&self, op: SpansetOp, l: &Set, r: &Set) -> Option<Set> {
         use SpansetOp::*;
-        let t = self.trace;
-        let rel: &dyn Fn(usize, usize) -> bool = match op {
-            Child | NotChild | UnionChild => &|a, b| t.is_parent(a, b),
-            Parent | NotParent | UnionParent => &|a, b| t.is_parent(b, a),
-            Descendant | NotDescendant | UnionDescendant => &|a, b| t.is_ancestor(a, b),
-            Ancestor | NotAncestor | UnionAncestor => &|a, b| t.is_ancestor(b, a),
-            _ => &|a, b| t.is_sibling(a, b),
+        let rel = match op {
+            Child | NotChild | UnionChild => Rel::Child,
+            Parent | NotParent | UnionParent => Rel::Parent,
+            Descendant | NotDescendant | UnionDescendant => Rel::Descendant,
+            Ancestor | NotAncestor | UnionAncestor => Rel::Ancestor,
+            _ => Rel::Sibling,
         };
-        let related = |x: usize| l.iter().any(|&a| rel(a, x));
+        let right = related_to(self.trace, rel, l);
         let out: Set = match op {
             NotChild | NotParent | NotDescendant | NotAncestor | NotSibling => {
-                r.iter().copied().filter(|&x| !related(x)).collect()
+                r.iter().copied().filter(|&x| !right[x]).collect()
             }
             UnionChild | UnionParent | UnionDescendant | UnionAncestor | UnionSibling => {
-                let rs: Set = r.iter().copied().filter(|&x| related(x)).collect();
-                let ls: Set = l
-                    .iter()
-                    .copied()
-                    .filter(|&a| r.iter().any(|&x| rel(a, x)))
-                    .collect();
+                let left = related_to(self.trace, rel.inverse(), r);
+                let rs: Set = r.iter().copied().filter(|&x| right[x]).collect();
+                let ls: Set = l.iter().copied().filter(|&a| left[a]).collect();
                 union(&ls, &rs)
             }
-            _ => r.iter().copied().filter(|&x| related(x)).collect(),
+            _ => r.iter().copied().filter(|&x| right[x]).collect(),
         };
         non_empty(out)
     }

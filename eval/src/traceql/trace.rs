@@ -59,33 +59,6 @@ impl<'a> TraceCtx<'a> {
     pub fn duration_ns(&self) -> i64 {
         self.end_ns - self.start_ns
     }
-
-    /// Whether `a` is a strict ancestor of `d`. Parent chains are followed with a step bound, so
-    /// a cycle in bad data cannot loop forever.
-    pub fn is_ancestor(&self, a: usize, d: usize) -> bool {
-        let mut cur = self.parent[d];
-        let mut steps = 0;
-        while let Some(p) = cur {
-            if p == a {
-                return true;
-            }
-            steps += 1;
-            if steps > self.spans.len() {
-                return false;
-            }
-            cur = self.parent[p];
-        }
-        false
-    }
-
-    pub fn is_parent(&self, p: usize, c: usize) -> bool {
-        self.parent[c] == Some(p)
-    }
-
-    /// Two different spans with the same parent span.
-    pub fn is_sibling(&self, a: usize, b: usize) -> bool {
-        a != b && self.parent[a].is_some() && self.parent[a] == self.parent[b]
-    }
 }
 
 /// A root span has no parent id (an empty or all-zero id counts as none, as in OTLP).
