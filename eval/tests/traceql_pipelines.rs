@@ -189,3 +189,17 @@ fn traces_outside_the_range_are_not_returned() {
     let r = search(&parse("{ }"), &input, range, 10, 3).unwrap();
     assert!(r.traces.is_empty());
 }
+
+#[test]
+fn the_name_comes_back_in_its_own_field_and_durations_not_at_all() {
+    let input = VecTraceInput::from_spans(trace(1, 2));
+    let q = parse(r#"{ name = "s101" && duration > 1ms && kind = server }"#);
+    let r = search(&q, &input, wide(), 10, 10).unwrap();
+    let s = &r.traces[0].spans[0];
+    assert_eq!(s.name, "s101");
+    assert_eq!(s.attributes.keys().collect::<Vec<_>>(), vec!["kind"]);
+    assert_eq!(s.kind, loqui_core::SpanKind::Server);
+    // Without the name in the query, Tempo does not return it.
+    let r = search(&parse("{ span.n = 1 }"), &input, wide(), 10, 10).unwrap();
+    assert_eq!(r.traces[0].spans[0].name, "");
+}

@@ -100,9 +100,10 @@ impl TraceInput for VecTraceInput {
     }
 }
 
-/// Whether a trace's time span overlaps `range`, the test Tempo applies to whole traces.
+/// Whether a trace's time span overlaps `range`, bounds included: the test Tempo applies to whole
+/// traces (`traceStart <= end && traceEnd >= start`).
 pub(crate) fn overlaps(spans: &[Span], range: TimeRange) -> bool {
     let start = spans.iter().map(|s| s.start_ns).min().unwrap_or(0);
     let end = spans.iter().map(Span::end_ns).max().unwrap_or(0);
-    start < range.end_ns && end >= range.start_ns
+    start <= range.end_ns && end >= range.start_ns
 }

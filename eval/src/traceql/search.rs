@@ -159,7 +159,13 @@ fn shaped_span(trace: &TraceCtx<'_>, idx: usize, plan: &Plan) -> Span {
             .unwrap_or(AttrValue::String("nil".to_string()));
         attrs.insert(key, v);
     }
-    from_answer_attrs(src, attrs)
+    let mut span = from_answer_attrs(src, attrs);
+    // Tempo returns the name in the span's own field, never among the attributes.
+    let named = |f: &Field| *f == Field::Intrinsic(Intrinsic::Name);
+    if plan.shown.iter().any(|s| named(&s.field)) || plan.selected.iter().any(named) {
+        span.name = src.name.clone();
+    }
+    span
 }
 
 fn predicate_holds(op: BinaryOp, v: &Value, s: &Static, plan: &Plan) -> bool {
@@ -171,14 +177,14 @@ fn predicate_holds(op: BinaryOp, v: &Value, s: &Static, plan: &Plan) -> bool {
     }
 }
 
-/// The key Tempo uses for a field in a search answer; `None` for fields it does not write there.
+/// The key Tempo uses for a field in a search answer's span attributes; `None` for fields it
+/// leaves out (the name has its own field; durations, trace-level fields and ids are left out).
 fn answer_key(f: &Field) -> Option<&str> {
     match f {
         Field::Attribute(Attribute { name, .. }) => Some(name),
         Field::Intrinsic(Intrinsic::Status) => Some("status"),
         Field::Intrinsic(Intrinsic::StatusMessage) => Some("statusMessage"),
         Field::Intrinsic(Intrinsic::Kind) => Some("kind"),
-        Field::Intrinsic(Intrinsic::Name) => Some("name"),
         Field::Intrinsic(_) => None,
     }
 }
@@ -210,7 +216,7 @@ fn from_answer_attrs(src: &Span, attributes: Attributes) -> Span {
         span_id: src.span_id.clone(),
         parent_span_id: None,
         service_name: text("service.name").unwrap_or_default(),
-        name: text("name").unwrap_or_default(),
+        name: String::new(),
         kind,
         status: SpanStatus {
             code,
