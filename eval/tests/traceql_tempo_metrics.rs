@@ -106,3 +106,25 @@ fn error_counts_by_service_equal_tempo() {
 fn quantiles_from_power_of_two_buckets_equal_tempo() {
     check("metrics_query_range_quantile");
 }
+
+#[test]
+fn instant_counts_by_service_equal_tempo() {
+    let name = "metrics_query_instant";
+    let ours =
+        loqui_eval::traceql::metrics_instant(&query(name), &fixture_input(), range(name)).unwrap();
+    let got: BTreeMap<String, f64> = ours
+        .iter()
+        .map(|v| (v.labels["resource.service.name"].clone(), v.sample.value))
+        .collect();
+    let want: BTreeMap<String, f64> = response(name)["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let label = any_value_text(&s["labels"][0]["value"]);
+            (label, s["value"].as_f64().unwrap_or(0.0))
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert!(ours.iter().all(|v| v.sample.ts_ns == range(name).end_ns));
+}

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use loqui_core::{Labels, MetricsResult, Series, TimeRange};
+use loqui_core::{Labels, MetricsResult, Series, TimeRange, VectorSample};
 use loqui_query::traceql::{Body, Expr, Field, MetricsKind, MetricsQuery};
 
 use super::field::{At, field};
@@ -48,42 +48,76 @@ pub fn metrics_range_limited(
     }
     let run = Run {
         input,
-        range,
-        step_ns,
+        grid: Grid::new(range, step_ns),
         limits,
     };
-    let series = match &expr.body {
-        Body::Metrics(q) => run.query(q)?,
-        Body::Math { expr, second_stage } => {
-            let series = super::math::eval(expr, &|q| run.query(q))?;
-            apply_second_stages(series, second_stage)
-        }
-        Body::Search(_) => {
-            return Err(EvalError::InvalidQuery("not a metrics query".to_string()));
-        }
-    };
     Ok(MetricsResult {
-        series,
+        series: run.body(expr)?,
         truncated: false,
     })
 }
 
+/// Runs a metrics query with default [`Limits`], reduced to one value per series over the
+/// whole range; each sample is stamped with the range's end.
+pub fn metrics_instant(
+    expr: &Expr,
+    input: &dyn TraceInput,
+    range: TimeRange,
+) -> Result<Vec<VectorSample>, EvalError> {
+    metrics_instant_limited(expr, input, range, &Limits::default())
+}
+
+pub fn metrics_instant_limited(
+    expr: &Expr,
+    input: &dyn TraceInput,
+    range: TimeRange,
+    limits: &Limits,
+) -> Result<Vec<VectorSample>, EvalError> {
+    let run = Run {
+        input,
+        grid: Grid::instant(range),
+        limits,
+    };
+    let series = run.body(expr)?;
+    Ok(series
+        .into_iter()
+        .filter_map(|s| {
+            let sample = *s.samples.last()?;
+            Some(VectorSample {
+                labels: s.labels,
+                sample,
+            })
+        })
+        .collect())
+}
+
 struct Run<'a> {
     input: &'a dyn TraceInput,
-    range: TimeRange,
-    step_ns: i64,
+    grid: Grid,
     limits: &'a Limits,
 }
 
 impl Run<'_> {
+    fn body(&self, expr: &Expr) -> Result<Vec<Series>, EvalError> {
+        Ok(match &expr.body {
+            Body::Metrics(q) => self.query(q)?,
+            Body::Math { expr, second_stage } => {
+                let series = super::math::eval(expr, &|q| self.query(q))?;
+                apply_second_stages(series, second_stage)
+            }
+            Body::Search(_) => {
+                return Err(EvalError::InvalidQuery("not a metrics query".to_string()));
+            }
+        })
+    }
+
     fn query(&self, q: &MetricsQuery) -> Result<Vec<Series>, EvalError> {
         check_metrics_kind(&q.function.kind)?;
         let mut plan = Plan::default();
         plan_pipeline(&q.pipeline, &mut plan)?;
-        let grid = Grid::new(self.range, self.step_ns);
-        let mut acc = Accumulator::new(q, grid, self.limits);
+        let mut acc = Accumulator::new(q, self.grid, self.limits);
         let sel = TraceSelection {
-            range: self.range,
+            range: self.grid.range,
             conditions: pipeline_hints(&q.pipeline),
         };
         for (n, spans) in self.input.traces(&sel)?.enumerate() {

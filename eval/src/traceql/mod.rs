@@ -25,7 +25,7 @@ mod trace;
 mod value;
 
 pub use input::{Condition, TraceInput, TraceSelection, VecTraceInput};
-pub use metrics::{metrics_range, metrics_range_limited};
+pub use metrics::{metrics_instant, metrics_instant_limited, metrics_range, metrics_range_limited};
 pub use search::{ROOT_SPAN_NOT_YET_RECEIVED, search, search_limited};
 
 use loqui_core::ErrorCode;

@@ -18,6 +18,8 @@ pub(crate) struct Grid {
     pub step_ns: i64,
     pub len: usize,
     pub range: TimeRange,
+    /// One sample for the whole range (instant queries), stamped with the range's end.
+    pub single: bool,
 }
 
 impl Grid {
@@ -30,6 +32,18 @@ impl Grid {
             step_ns,
             len,
             range,
+            single: false,
+        }
+    }
+
+    /// One sample covering the whole range, for instant queries.
+    pub fn instant(range: TimeRange) -> Self {
+        Self {
+            first_ns: range.end_ns,
+            step_ns: range.len_ns().max(1),
+            len: 1,
+            range,
+            single: true,
         }
     }
 
@@ -37,6 +51,9 @@ impl Grid {
     pub fn index(&self, ts_ns: i64) -> Option<usize> {
         if !self.range.contains(ts_ns) {
             return None;
+        }
+        if self.single {
+            return Some(0);
         }
         let i = (ts_ns - self.first_ns + self.step_ns - 1).div_euclid(self.step_ns);
         usize::try_from(i).ok().filter(|&i| i < self.len)
