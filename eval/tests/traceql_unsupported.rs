@@ -156,3 +156,16 @@ fn trace_id_hint_is_normalized() {
         Some("0000000000000000000000000061ce69")
     );
 }
+
+#[test]
+fn unsupported_fields_in_metrics_and_duration_filters_are_refused() {
+    assert_unsupported(metrics_err("{ } | rate() by (link.foo)"), "link.");
+    assert_unsupported(
+        metrics_err("{ } | avg_over_time(instrumentation:name)"),
+        "instrumentation",
+    );
+    assert_unsupported(
+        metrics_err("{ } | quantile_over_time(duration, 0.9) > 1s"),
+        "a metrics filter against a duration",
+    );
+}

@@ -14,7 +14,7 @@ use super::field::{At, field};
 use super::hints::pipeline_hints;
 use super::histogram::{Histogram, log2_bucket};
 use super::input::{TraceInput, TraceSelection};
-use super::plan::{Plan, check_metrics_kind, plan_pipeline};
+use super::plan::{Plan, check_metrics, check_second_stages, plan_pipeline};
 use super::second_stage::apply_second_stages;
 use super::series::{Grid, render, series_key};
 use super::spanset::Eval;
@@ -102,6 +102,7 @@ impl Run<'_> {
         Ok(match &expr.body {
             Body::Metrics(q) => self.query(q)?,
             Body::Math { expr, second_stage } => {
+                check_second_stages(second_stage)?;
                 let series = super::math::eval(expr, &|q| self.query(q))?;
                 apply_second_stages(series, second_stage)
             }
@@ -112,7 +113,7 @@ impl Run<'_> {
     }
 
     fn query(&self, q: &MetricsQuery) -> Result<Vec<Series>, EvalError> {
-        check_metrics_kind(&q.function.kind)?;
+        check_metrics(q)?;
         let mut plan = Plan::default();
         plan_pipeline(&q.pipeline, &mut plan)?;
         let mut acc = Accumulator::new(q, self.grid, self.limits);

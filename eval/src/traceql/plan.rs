@@ -2,8 +2,8 @@
 //! supported, its regexes, which attributes a search answer shows, and narrowing hints.
 
 use loqui_query::traceql::{
-    Aggregate, Attribute, BinaryOp, Body, Expr, Field, FieldExpr, Intrinsic, MetricsKind, Pipeline,
-    ScalarExpr, Scope, SearchExpr, SpansetExpr, Stage, Static,
+    Aggregate, Attribute, BinaryOp, Body, Expr, Field, FieldExpr, Intrinsic, MetricsKind,
+    MetricsQuery, Pipeline, ScalarExpr, Scope, SearchExpr, SecondStage, SpansetExpr, Stage, Static,
 };
 
 use super::EvalError;
@@ -194,8 +194,37 @@ pub(crate) fn check_field(f: &Field) -> Result<(), EvalError> {
     }
 }
 
-/// Metrics functions the evaluator computes; `compare()` is refused by name.
-pub(crate) fn check_metrics_kind(k: &MetricsKind) -> Result<(), EvalError> {
+/// Metrics functions the evaluator computes (`compare()` is refused by name), their `by()`
+/// fields, and second stages (a filter against a duration is refused: whether Tempo compares it
+/// in seconds or nanoseconds is not established).
+pub(crate) fn check_metrics(q: &MetricsQuery) -> Result<(), EvalError> {
+    for f in &q.function.by {
+        check_field(f)?;
+    }
+    check_second_stages(&q.second_stage)?;
+    check_metrics_kind(&q.function.kind)
+}
+
+pub(crate) fn check_second_stages(stages: &[SecondStage]) -> Result<(), EvalError> {
+    let duration = |s: &SecondStage| {
+        matches!(
+            s,
+            SecondStage::Filter {
+                value: Static::Duration(_),
+                ..
+            }
+        )
+    };
+    if stages.iter().any(duration) {
+        return Err(EvalError::Unsupported(
+            "a metrics filter against a duration (compare with a number of seconds instead)"
+                .to_string(),
+        ));
+    }
+    Ok(())
+}
+
+fn check_metrics_kind(k: &MetricsKind) -> Result<(), EvalError> {
     match k {
         MetricsKind::Compare { .. } => Err(EvalError::Unsupported("compare()".to_string())),
         MetricsKind::MinOverTime(f)

@@ -67,11 +67,8 @@ fn top(series: Vec<Series>, k: i64, want: Ordering) -> Vec<Series> {
 }
 
 fn filter(series: Vec<Series>, op: loqui_query::traceql::CmpOp, value: &Static) -> Vec<Series> {
-    let bound = match value {
-        // Durations filter values reported in seconds.
-        Static::Duration(d) => Value::Float(*d as f64 / 1e9),
-        other => Value::from_static(other),
-    };
+    // Durations are refused before evaluation (`plan::check_second_stages`).
+    let bound = Value::from_static(value);
     series
         .into_iter()
         .filter_map(|mut s| {
