@@ -203,3 +203,13 @@ fn the_name_comes_back_in_its_own_field_and_durations_not_at_all() {
     let r = search(&parse("{ span.n = 1 }"), &input, wide(), 10, 10).unwrap();
     assert_eq!(r.traces[0].spans[0].name, "");
 }
+
+#[test]
+fn many_matches_keep_the_newest_within_the_limit() {
+    let spans: Vec<Span> = (1..=150).map(|t| span(t, t * 1000, None)).collect();
+    let input = VecTraceInput::from_spans(spans);
+    let r = search(&parse("{ }"), &input, wide(), 5, 3).unwrap();
+    let got: Vec<String> = r.traces.iter().map(|t| t.trace_id.clone()).collect();
+    assert_eq!(got, tids(&[150, 149, 148, 147, 146]));
+    assert!(r.truncated);
+}

@@ -56,7 +56,7 @@ pub fn search_limited(
         range,
         conditions: search_hints(body),
     };
-    let mut found: Vec<TraceSummary> = Vec::new();
+    let mut found = Newest::new(limit);
     for (n, spans) in input.traces(&sel)?.enumerate() {
         limits.check_traces(n + 1)?;
         if spans.is_empty() || !super::input::overlaps(&spans, range) {
@@ -72,19 +72,55 @@ pub fn search_limited(
             found.push(summary(&trace, &sets, &plan, spans_per_spanset));
         }
     }
-    // Newest first, like Tempo; ties broken by id so the answer is stable.
-    found.sort_by(|a, b| {
-        b.start_ns
-            .cmp(&a.start_ns)
-            .then(a.trace_id.cmp(&b.trace_id))
-    });
-    let truncated = found.len() > limit;
-    found.truncate(limit);
+    let (traces, truncated) = found.finish();
     Ok(SearchResult {
-        traces: found,
+        traces,
         truncated,
         inspected_bytes: None,
     })
+}
+
+/// The newest `limit` traces seen so far; memory stays within twice the limit however many
+/// traces match.
+struct Newest {
+    limit: usize,
+    traces: Vec<TraceSummary>,
+    dropped: bool,
+}
+
+impl Newest {
+    fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            traces: Vec::new(),
+            dropped: false,
+        }
+    }
+
+    fn push(&mut self, t: TraceSummary) {
+        self.traces.push(t);
+        if self.traces.len() >= self.limit.saturating_mul(2).max(64) {
+            self.cut();
+        }
+    }
+
+    /// Newest first, like Tempo; ties broken by id so the answer is stable.
+    fn cut(&mut self) {
+        self.traces.sort_by(|a, b| {
+            b.start_ns
+                .cmp(&a.start_ns)
+                .then(a.trace_id.cmp(&b.trace_id))
+        });
+        if self.traces.len() > self.limit {
+            self.dropped = true;
+            self.traces.truncate(self.limit);
+        }
+    }
+
+    fn finish(mut self) -> (Vec<TraceSummary>, bool) {
+        self.cut();
+        (self.traces, self.dropped)
+    }
 }
 
 fn summary(trace: &TraceCtx<'_>, sets: &[Set], plan: &Plan, spss: usize) -> TraceSummary {
