@@ -144,6 +144,10 @@ fn hints_are_the_conditions_every_match_needs() {
     assert!(hints("{ status = error } || { duration > 1s }").is_empty());
     assert!(hints("{ !(status = error) }").is_empty());
     assert_eq!(hints("{ status = error } | rate()"), vec![status_error()]);
+    assert_eq!(
+        hints("{ } | by(name) | { status = error } | count() > 2"),
+        vec![status_error()]
+    );
 }
 
 #[test]

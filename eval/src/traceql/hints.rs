@@ -1,6 +1,6 @@
 //! Narrowing hints: conditions every trace a query matches must satisfy on some span.
 //!
-//! Only what is certain is collected: `&&`-joined comparisons of the first spanset stage, both
+//! Only what is certain is collected: `&&`-joined comparisons of the spanset stages, both
 //! sides of `&&` and structural operators, the right side of negated structural operators,
 //! nothing under `||` or `!`.
 
@@ -38,10 +38,13 @@ fn search(e: &SearchExpr, out: &mut Vec<Condition>) {
     }
 }
 
-/// The first stage sees every span of the trace; later stages only narrow further.
+/// Every spanset stage keeps only spans it matches, and a match is a non-empty spanset, so each
+/// stage's certain conditions hold on some span of every matching trace.
 fn pipeline(p: &Pipeline, out: &mut Vec<Condition>) {
-    if let Some(Stage::Spanset(s)) = p.stages.first() {
-        spanset(s, out);
+    for stage in &p.stages {
+        if let Stage::Spanset(s) = stage {
+            spanset(s, out);
+        }
     }
 }
 
