@@ -1,12 +1,24 @@
 //! TraceQL evaluation with Tempo's semantics over traces a store hands in.
 //!
 //! The store implements [`TraceInput`] and may narrow candidates with the hints in
-//! [`TraceSelection`]; [`search`] and [`metrics_range`] verify every span exactly and shape the
-//! answer like Tempo's, so the embedded store and Tempo answer the same for the same data.
+//! [`TraceSelection`] (time range, conditions some span of every match satisfies, a pinned trace
+//! id); it hands in whole traces. [`search`], [`metrics_range`] and [`metrics_instant`] verify
+//! every span exactly and shape the answer like Tempo's, so the embedded store and Tempo answer
+//! the same for the same data (checked against captured Tempo answers in
+//! `eval/tests/traceql_tempo_*.rs`).
+//!
+//! ```
+//! use loqui_eval::traceql::{VecTraceInput, search};
+//! let expr = loqui_query::traceql::parse("{ status = error }").tree.unwrap();
+//! let input = VecTraceInput::from_spans(Vec::new());
+//! let range = loqui_core::TimeRange::from_secs(0, 60);
+//! let answer = search(&expr, &input, range, 20, 3).unwrap();
+//! assert!(answer.traces.is_empty());
+//! ```
 //!
 //! Layout: `plan` (support checks, regexes, which attributes an answer shows), `hints`
-//! (narrowing conditions), `trace` (parent/child links of one trace), `field` and `value`
-//! (span filter expressions), `spanset` and `relation` (operators and pipelines), `search` (answer shaping),
+//! (narrowing conditions), `trace` (links within one trace), `field` and `value` (span filter
+//! expressions), `spanset` and `relation` (operators and pipelines), `search` (answer shape),
 //! `metrics`, `series`, `histogram`, `second_stage` and `math` (TraceQL metrics).
 
 mod field;
