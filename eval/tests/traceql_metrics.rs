@@ -280,3 +280,22 @@ fn arithmetic_between_queries_joins_series_by_labels() {
         vec![(0, 0.0), (60, 0.0), (120, 0.0)]
     );
 }
+
+#[test]
+fn histograms_drop_spans_tempo_cannot_bucket() {
+    // Durations below 2 ns and float attributes are not bucketed; ints are, without units.
+    let mut data = spans(&[(1, "a", 1), (2, "b", 3_000_000), (3, "c", 5)]);
+    data[0].attributes.insert("f", AttrValue::Double(3.5));
+    data[1].attributes.insert("f", AttrValue::Int(5));
+    let by = |q: &str| points(&run(q, &data, range(0, 60), 60 * S));
+    let d = by("{ } | histogram_over_time(duration) by (resource.service.name)");
+    assert_eq!(
+        d.keys().collect::<Vec<_>>(),
+        vec![
+            "__bucket=0.000000008,resource.service.name=c",
+            "__bucket=0.004194304,resource.service.name=b",
+        ]
+    );
+    let f = by("{ } | quantile_over_time(span.f, 0.5)");
+    assert_eq!(f["p=0.5"], vec![(0, 0.0), (60, 8.0)]);
+}

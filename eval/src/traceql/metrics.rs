@@ -183,6 +183,10 @@ impl<'q> Accumulator<'q> {
             },
             None => None,
         };
+        // Tempo drops spans its histograms cannot bucket: floats, and values below 2.
+        if uses_histogram(&self.q.function.kind) && value.and_then(Measure::bucket).is_none() {
+            return Ok(());
+        }
         let key = series_key(&self.q.function, at);
         if !self.series.contains_key(&key) && self.series.len() >= self.limits.max_series {
             return Err(EvalError::LimitExceeded {
@@ -220,18 +224,27 @@ fn measured_field(k: &MetricsKind) -> Option<&Field> {
     }
 }
 
+fn uses_histogram(k: &MetricsKind) -> bool {
+    matches!(
+        k,
+        MetricsKind::QuantileOverTime(..) | MetricsKind::HistogramOverTime(_)
+    )
+}
+
 /// A measured value, with durations kept in nanoseconds (`Measure::Duration`), so histograms
 /// bucket them like Tempo and results come out in seconds.
 #[derive(Debug, Clone, Copy)]
 enum Measure {
     Duration(i64),
-    Number(f64),
+    Int(i64),
+    Float(f64),
 }
 
 fn measure(f: &Field, at: At<'_, '_>) -> Option<Measure> {
     match field(f, at) {
         Value::Duration(d) => Some(Measure::Duration(d)),
-        v => v.as_f64().filter(|x| !x.is_nan()).map(Measure::Number),
+        Value::Int(i) => Some(Measure::Int(i)),
+        v => v.as_f64().filter(|x| !x.is_nan()).map(Measure::Float),
     }
 }
 
@@ -240,15 +253,18 @@ impl Measure {
     fn reported(self) -> f64 {
         match self {
             Self::Duration(d) => d as f64 / 1e9,
-            Self::Number(x) => x,
+            Self::Int(i) => i as f64,
+            Self::Float(x) => x,
         }
     }
 
-    /// The histogram bucket's upper bound, reported like the value.
-    fn bucket(self) -> f64 {
+    /// The histogram bucket's upper bound, reported like the value; Tempo buckets only ints
+    /// and durations of at least 2.
+    fn bucket(self) -> Option<f64> {
         match self {
-            Self::Duration(d) => log2_bucket(d.max(0) as u64) / 1e9,
-            Self::Number(x) => log2_bucket(x.max(0.0) as u64),
+            Self::Duration(d) if d >= 2 => Some(log2_bucket(d as u64) / 1e9),
+            Self::Int(i) if i >= 2 => Some(log2_bucket(i as u64)),
+            _ => None,
         }
     }
 }
@@ -267,5 +283,7 @@ fn observe(cell: &mut Cell, value: Option<Measure>) {
     cell.sum += v;
     cell.min = cell.min.min(v);
     cell.max = cell.max.max(v);
-    cell.hist.add(m.bucket());
+    if let Some(b) = m.bucket() {
+        cell.hist.add(b);
+    }
 }
