@@ -299,3 +299,13 @@ fn histograms_drop_spans_tempo_cannot_bucket() {
     let f = by("{ } | quantile_over_time(span.f, 0.5)");
     assert_eq!(f["p=0.5"], vec![(0, 0.0), (60, 8.0)]);
 }
+
+#[test]
+fn only_the_span_duration_is_reported_in_seconds() {
+    // Tempo converts `duration` to seconds; other durations come out as plain nanoseconds.
+    let data = spans(&[(1, "a", 2 * S)]);
+    let p =
+        |f: &str| points(&run(&format!("{{ }} | {f}"), &data, range(0, 60), 60 * S))[""].clone();
+    assert_eq!(p("max_over_time(duration)"), vec![(60, 2.0)]);
+    assert_eq!(p("max_over_time(traceDuration)"), vec![(60, 2e9)]);
+}

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use loqui_core::{Labels, MetricsResult, Series, TimeRange, VectorSample};
-use loqui_query::traceql::{Body, Expr, Field, MetricsKind, MetricsQuery};
+use loqui_query::traceql::{Body, Expr, Field, Intrinsic, MetricsKind, MetricsQuery};
 
 use super::field::{At, field};
 use super::hints::pipeline_hints;
@@ -231,18 +231,24 @@ fn uses_histogram(k: &MetricsKind) -> bool {
     )
 }
 
-/// A measured value, with durations kept in nanoseconds (`Measure::Duration`), so histograms
-/// bucket them like Tempo and results come out in seconds.
+/// A measured value, with durations kept in nanoseconds so histograms bucket them like Tempo.
 #[derive(Debug, Clone, Copy)]
 enum Measure {
+    /// The span's `duration`, which Tempo reports in seconds.
     Duration(i64),
+    /// Any other duration (`trace:duration`, `event:timeSinceStart`): Tempo reports these in
+    /// nanoseconds, as the plain float value of the duration, but buckets them in seconds.
+    OtherDuration(i64),
     Int(i64),
     Float(f64),
 }
 
 fn measure(f: &Field, at: At<'_, '_>) -> Option<Measure> {
     match field(f, at) {
-        Value::Duration(d) => Some(Measure::Duration(d)),
+        Value::Duration(d) if *f == Field::Intrinsic(Intrinsic::Duration) => {
+            Some(Measure::Duration(d))
+        }
+        Value::Duration(d) => Some(Measure::OtherDuration(d)),
         Value::Int(i) => Some(Measure::Int(i)),
         v => v.as_f64().filter(|x| !x.is_nan()).map(Measure::Float),
     }
@@ -253,7 +259,7 @@ impl Measure {
     fn reported(self) -> f64 {
         match self {
             Self::Duration(d) => d as f64 / 1e9,
-            Self::Int(i) => i as f64,
+            Self::OtherDuration(d) | Self::Int(d) => d as f64,
             Self::Float(x) => x,
         }
     }
@@ -262,7 +268,9 @@ impl Measure {
     /// and durations of at least 2.
     fn bucket(self) -> Option<f64> {
         match self {
-            Self::Duration(d) if d >= 2 => Some(log2_bucket(d as u64) / 1e9),
+            Self::Duration(d) | Self::OtherDuration(d) if d >= 2 => {
+                Some(log2_bucket(d as u64) / 1e9)
+            }
             Self::Int(i) if i >= 2 => Some(log2_bucket(i as u64)),
             _ => None,
         }
