@@ -1,1 +1,0 @@
-//! TraceQL evaluation (being built on its own branch).
