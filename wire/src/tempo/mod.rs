@@ -1,0 +1,1 @@
+//! Tempo's query answers.
