@@ -21,12 +21,15 @@ struct Envelope<T> {
     data: Option<T>,
 }
 
+/// Loki's JSON encoder ends its answers with a newline; so do these.
 fn success<T: Serialize>(data: Option<T>) -> Vec<u8> {
-    serde_json::to_vec(&Envelope {
+    let mut out = serde_json::to_vec(&Envelope {
         status: "success",
         data,
     })
-    .expect("answers serialize without error")
+    .expect("answers serialize without error");
+    out.push(b'\n');
+    out
 }
 
 /// `query` / `query_range`. With `categorize` (the request header
