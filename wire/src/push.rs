@@ -156,3 +156,15 @@ impl<T> PushOutcome<T> {
         Some(msg)
     }
 }
+
+/// serde reads a struct from a JSON array too; a push body that is not an object is a mistake
+/// worth naming rather than an empty request.
+pub(crate) fn json_object(body: &[u8], format: &'static str) -> Result<(), WireError> {
+    match body.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(()),
+        _ => Err(WireError::malformed(
+            format,
+            "expected a JSON object; is the Content-Type right?",
+        )),
+    }
+}

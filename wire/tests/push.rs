@@ -342,7 +342,7 @@ fn unreadable_bodies_and_broken_limits_fail_the_whole_request() {
         &limits
     )));
     assert!(malformed(otlp::decode_traces_json(b"not json", &limits)));
-    assert!(malformed(otlp::decode_logs_json(b"\"a string\"", &limits)));
+    assert!(malformed(otlp::decode_logs_json(b"[]", &limits)));
 
     let streams = vec![LogStream {
         labels: [("app".to_string(), "a".to_string())].into(),

@@ -12,6 +12,7 @@ use serde_json::value::RawValue;
 use super::proto::{EntryAdapter, LabelPairAdapter, PushRequest, StreamAdapter, Timestamp};
 use super::streams::StreamSink;
 use crate::labels::{format_labels, parse_labels};
+use crate::push::json_object;
 use crate::{Limits, PushOutcome, WireError};
 
 const JSON: &str = "Loki push JSON";
@@ -35,6 +36,7 @@ struct StreamJson<'a> {
 /// bad value only itself.
 pub fn decode_push_json(body: &[u8], limits: &Limits) -> Result<PushOutcome<LogStream>, WireError> {
     limits.check_body(body.len())?;
+    json_object(body, JSON)?;
     let push: PushJson<'_> =
         serde_json::from_slice(body).map_err(|e| WireError::malformed(JSON, e))?;
     let mut sink = StreamSink::new(limits);

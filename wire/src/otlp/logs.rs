@@ -18,6 +18,7 @@ use super::value::{attr, attributes, text};
 use crate::ids::{id_from_bytes, id_from_text};
 use crate::labels::normalize_label_name;
 use crate::loki::streams::StreamSink;
+use crate::push::json_object;
 use crate::{Limits, PushOutcome, WireError};
 
 const JSON: &str = "OTLP logs JSON";
@@ -147,25 +148,25 @@ fn line(r: Record, origin: &Origin) -> Result<LogLine, String> {
     })
 }
 
+/// Adds one record to its scope's stream (`slot`, resolved once per scope).
 fn add(
     sink: &mut StreamSink<'_>,
+    slot: &Result<usize, String>,
     origin: &Origin,
     path: impl Fn() -> String,
     r: Result<Record, String>,
 ) {
-    let line = r.and_then(|r| line(r, origin));
-    let slot = line
-        .clone()
-        .and_then(|_| sink.stream(origin.labels.clone()));
-    match (line, slot) {
-        (Ok(line), Ok(slot)) => sink.line(slot, path, line),
-        (Err(reason), _) | (_, Err(reason)) => sink.out.reject(path(), 1, reason),
+    match (r.and_then(|r| line(r, origin)), slot) {
+        (Ok(line), Ok(slot)) => sink.line(*slot, path, line),
+        (Err(reason), _) => sink.out.reject(path(), 1, reason),
+        (_, Err(reason)) => sink.out.reject(path(), 1, reason.clone()),
     }
 }
 
 /// Decodes an OTLP/HTTP JSON logs export into Loki streams.
 pub fn decode_logs_json(body: &[u8], limits: &Limits) -> Result<PushOutcome<LogStream>, WireError> {
     limits.check_body(body.len())?;
+    json_object(body, JSON)?;
     let req: LogsJson<'_> =
         serde_json::from_slice(body).map_err(|e| WireError::malformed(JSON, e))?;
     let mut sink = StreamSink::new(limits);
@@ -184,6 +185,7 @@ pub fn decode_logs_json(body: &[u8], limits: &Limits) -> Result<PushOutcome<LogS
         for (s, scope) in rl.scope_logs.unwrap_or_default().into_iter().enumerate() {
             let sc = scope.scope.unwrap_or_default();
             let origin = origin(&resource, (sc.name.as_deref(), sc.version.as_deref()));
+            let slot = sink.stream(origin.labels.clone());
             let records = scope.log_records.unwrap_or_default();
             sink.count(records.len())?;
             for (i, raw) in records.iter().enumerate() {
@@ -200,7 +202,7 @@ pub fn decode_logs_json(body: &[u8], limits: &Limits) -> Result<PushOutcome<LogS
                         trace_id: id_from_text(j.trace_id.as_deref().unwrap_or(""), 16, "traceId"),
                         span_id: id_from_text(j.span_id.as_deref().unwrap_or(""), 8, "spanId"),
                     });
-                add(&mut sink, &origin, path, rec);
+                add(&mut sink, &slot, &origin, path, rec);
             }
         }
     }
@@ -220,10 +222,11 @@ pub fn decode_logs_proto(
         for (s, scope) in rl.scope_logs.into_iter().enumerate() {
             let sc = scope.scope.unwrap_or_default();
             let origin = origin(&resource, (Some(&sc.name), Some(&sc.version)));
+            let slot = sink.stream(origin.labels.clone());
             sink.count(scope.log_records.len())?;
             for (i, rec) in scope.log_records.into_iter().enumerate() {
                 let path = || format!("resourceLogs[{r}].scopeLogs[{s}].logRecords[{i}]");
-                add(&mut sink, &origin, path, Ok(proto_record(rec)));
+                add(&mut sink, &slot, &origin, path, Ok(proto_record(rec)));
             }
         }
     }

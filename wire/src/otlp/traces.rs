@@ -9,6 +9,7 @@ use super::json::{ResourceSpansJson, SpanJson, TracesJson, count_inner};
 use super::proto::{self, ExportTraceServiceRequest};
 use super::value::{attributes, key_values};
 use crate::ids::{hex_to_base64, id_from_bytes, id_from_text, required};
+use crate::push::json_object;
 use crate::{Limits, PushOutcome, WireError};
 
 const JSON: &str = "OTLP traces JSON";
@@ -135,6 +136,7 @@ fn kind_number(k: SpanKind) -> i32 {
 /// a bad span (id, times, types) only itself.
 pub fn decode_traces_json(body: &[u8], limits: &Limits) -> Result<PushOutcome<Span>, WireError> {
     limits.check_body(body.len())?;
+    json_object(body, JSON)?;
     let req: TracesJson<'_> =
         serde_json::from_slice(body).map_err(|e| WireError::malformed(JSON, e))?;
     let mut sink = Sink {
