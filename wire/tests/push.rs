@@ -475,6 +475,14 @@ fn loki_proto_rejects_bad_streams_and_keeps_good_ones() {
                 }],
                 hash: 0,
             },
+            loki::StreamAdapter {
+                labels: r#"{app="checkout"}"#.into(),
+                entries: vec![loki::EntryAdapter {
+                    line: b"latin-1 caf\xe9".to_vec(),
+                    ..entry("")
+                }],
+                hash: 0,
+            },
         ],
         format: String::new(),
     };
@@ -482,8 +490,11 @@ fn loki_proto_rejects_bad_streams_and_keeps_good_ones() {
         .compress_vec(&req.encode_to_vec())
         .unwrap();
     let got = loki::decode_push_proto(&body, &Limits::default()).unwrap();
-    assert_eq!(got.accepted.len(), 1);
+    assert_eq!(got.accepted.len(), 2);
     assert_eq!(got.accepted[0].labels["env"], "prod");
+    // Like Loki: a stream without service_name gets one from `app`; odd bytes do not sink the batch.
+    assert_eq!(got.accepted[1].labels["service_name"], "checkout");
+    assert_eq!(got.accepted[1].lines[0].line, "latin-1 caf\u{fffd}");
     assert_eq!(got.accepted[0].lines[0].ts_ns, 1_795_315_307_000_000_005);
     assert_eq!(
         got.accepted[0].lines[0].structured_metadata["trace_id"],

@@ -11,3 +11,4 @@ pub use answer::{
 };
 pub use proto::{EntryAdapter, LabelPairAdapter, PushRequest, StreamAdapter, Timestamp};
 pub use push::{decode_push_json, decode_push_proto, encode_push_proto};
+pub use streams::{SERVICE_NAME_SOURCES, discover_service_name};

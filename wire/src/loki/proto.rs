@@ -53,8 +53,10 @@ pub struct StreamAdapter {
 pub struct EntryAdapter {
     #[prost(message, optional, tag = "1")]
     pub timestamp: Option<Timestamp>,
-    #[prost(string, tag = "2")]
-    pub line: String,
+    /// Bytes, not `string`: Go senders do not check UTF-8, and one odd line must not make the
+    /// whole batch undecodable. Invalid sequences become U+FFFD.
+    #[prost(bytes = "vec", tag = "2")]
+    pub line: Vec<u8>,
     #[prost(message, repeated, tag = "3")]
     pub structured_metadata: Vec<LabelPairAdapter>,
     /// Only Loki's query answers fill this; pushes leave it empty.

@@ -192,7 +192,8 @@ pub fn decode_push_proto(
             };
             let line = LogLine {
                 ts_ns,
-                line: entry.line,
+                line: String::from_utf8(entry.line)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                 structured_metadata: pairs(entry.structured_metadata),
                 parsed: LineLabels::new(),
             };
@@ -219,7 +220,7 @@ pub fn encode_push_proto(streams: &[LogStream]) -> Vec<u8> {
                     .iter()
                     .map(|l| EntryAdapter {
                         timestamp: Some(Timestamp::from_ns(l.ts_ns)),
-                        line: l.line.clone(),
+                        line: l.line.clone().into_bytes(),
                         structured_metadata: l
                             .structured_metadata
                             .iter()

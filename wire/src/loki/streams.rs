@@ -37,16 +37,19 @@ impl<'l> StreamSink<'l> {
         Ok(())
     }
 
-    /// The stream's slot, or the reason its labels are refused.
+    /// The stream's slot, or the reason its labels are refused. A stream without
+    /// `service_name` gets one, as Loki's ingest does.
     pub fn stream(&mut self, labels: Labels) -> Result<usize, String> {
         if let Some(&i) = self.index.get(&labels) {
             return Ok(i);
         }
         validate_stream_labels(&labels, self.limits).map_err(|e| e.0)?;
+        let mut stored = labels.clone();
+        discover_service_name(&mut stored);
         let i = self.out.accepted.len();
-        self.index.insert(labels.clone(), i);
+        self.index.insert(labels, i);
         self.out.accepted.push(LogStream {
-            labels,
+            labels: stored,
             lines: Vec::new(),
         });
         Ok(i)
@@ -68,6 +71,38 @@ impl<'l> StreamSink<'l> {
         self.out.accepted.retain(|s| !s.lines.is_empty());
         self.out
     }
+}
+
+/// Labels Loki takes `service_name` from, in order, when a stream has none (its
+/// `discover_service_name` default).
+pub const SERVICE_NAME_SOURCES: &[&str] = &[
+    "service",
+    "app",
+    "application",
+    "app_name",
+    "name",
+    "app_kubernetes_io_name",
+    "container",
+    "container_name",
+    "k8s_container_name",
+    "component",
+    "workload",
+    "job",
+    "k8s_job_name",
+];
+
+/// Adds `service_name` from the first of [`SERVICE_NAME_SOURCES`] present, or
+/// `unknown_service`, so every stream can be found by service like in Loki.
+pub fn discover_service_name(labels: &mut Labels) {
+    if labels.contains_key("service_name") {
+        return;
+    }
+    let name = SERVICE_NAME_SOURCES
+        .iter()
+        .find_map(|k| labels.get(*k).filter(|v| !v.is_empty()))
+        .cloned()
+        .unwrap_or_else(|| "unknown_service".into());
+    labels.insert("service_name".into(), name);
 }
 
 fn check_line(line: &LogLine, limits: &Limits) -> Result<(), String> {
