@@ -111,28 +111,56 @@ pub fn parse_labels(text: &str) -> Result<Labels, LabelError> {
     }
 }
 
-/// A double-quoted Go string at the start of `s`, and what follows it.
+/// A double-quoted Go string at the start of `s` (the escapes of Go's `strconv.Unquote`),
+/// and what follows it.
 fn quoted(s: &str) -> Option<(String, &str)> {
-    let mut chars = s.strip_prefix('"')?.char_indices();
-    let body = &s[1..];
-    let mut out = String::new();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return Some((out, &body[i + 1..])),
-            '\\' => match chars.next()?.1 {
-                'n' => out.push('\n'),
-                't' => out.push('\t'),
-                'r' => out.push('\r'),
-                '\\' => out.push('\\'),
-                '"' => out.push('"'),
-                '\'' => out.push('\''),
-                'u' => {
-                    let hex: String = (0..4).filter_map(|_| chars.next().map(|c| c.1)).collect();
-                    out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+    let body = s.strip_prefix('"')?;
+    let bytes = body.as_bytes();
+    let mut out: Vec<u8> = Vec::new();
+    let mut i = 0;
+    let hex = |from: usize, n: usize| -> Option<u32> {
+        u32::from_str_radix(body.get(from..from + n)?, 16).ok()
+    };
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => return Some((String::from_utf8(out).ok()?, &body[i + 1..])),
+            b'\\' => {
+                let esc = *bytes.get(i + 1)?;
+                i += 2;
+                let simple = match esc {
+                    b'a' => Some(7),
+                    b'b' => Some(8),
+                    b'f' => Some(12),
+                    b'n' => Some(b'\n'),
+                    b'r' => Some(b'\r'),
+                    b't' => Some(b'\t'),
+                    b'v' => Some(11),
+                    b'\\' | b'"' | b'\'' => Some(esc),
+                    _ => None,
+                };
+                if let Some(b) = simple {
+                    out.push(b);
+                    continue;
                 }
-                _ => return None,
-            },
-            c => out.push(c),
+                let (code, len) = match esc {
+                    b'x' => (hex(i, 2)?, 2),
+                    b'u' => (hex(i, 4)?, 4),
+                    b'U' => (hex(i, 8)?, 8),
+                    b'0'..=b'7' => (u32::from_str_radix(body.get(i - 1..i + 2)?, 8).ok()?, 2),
+                    _ => return None,
+                };
+                i += len;
+                if matches!(esc, b'x' | b'0'..=b'7') {
+                    out.push(u8::try_from(code).ok()?);
+                } else {
+                    let mut buf = [0; 4];
+                    out.extend_from_slice(char::from_u32(code)?.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
         }
     }
     None
