@@ -1,6 +1,7 @@
 //! OTLP/HTTP ingest (`/v1/traces`, `/v1/logs`, JSON and protobuf) and its responses.
 
 mod json;
+mod json_value;
 mod logs;
 pub mod proto;
 mod response;

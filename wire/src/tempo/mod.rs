@@ -4,11 +4,12 @@
 //! metrics (`timestampMs` strings, zero values left out as proto3 JSON does).
 
 mod any;
+mod metrics;
 mod search;
 mod trace;
 
+pub use metrics::{encode_metrics_instant, encode_metrics_range};
 pub use search::{
-    encode_metrics_instant, encode_metrics_range, encode_search, encode_tag_values_v1,
-    encode_tag_values_v2, encode_tags_v1, encode_tags_v2,
+    encode_search, encode_tag_values_v1, encode_tag_values_v2, encode_tags_v1, encode_tags_v2,
 };
 pub use trace::{encode_trace_v1, encode_trace_v2};
