@@ -1,5 +1,9 @@
 //! `POST /loki/api/v1/push`: JSON (`{"streams":[{"stream":{…},"values":[["<ns>","<line>",{…}?]]}]}`)
 //! and protobuf (`application/x-protobuf`, snappy block-compressed).
+//!
+//! Answering like Loki: 204 with no body when [`PushOutcome::is_complete`]; otherwise Loki keeps
+//! the good lines and answers 400 with a text/plain message naming the bad ones, which
+//! [`PushOutcome::error_message`] writes. A [`WireError`] is 400 (malformed) or 413 (limits).
 
 use std::fmt;
 
