@@ -1,0 +1,277 @@
+//! Range aggregations (`count_over_time`, `rate`, unwrapped `*_over_time`, ...): samples are
+//! extracted from the pipeline once, then each step `t` reads the window
+//! `(t - offset - range, t - offset]`.
+
+use std::collections::HashMap;
+
+use loqui_core::{Labels, TimeRange};
+use loqui_query::logql::{Grouping, MatchOp, RangeAggregation, RangeOp, Unwrap, UnwrapConv};
+
+use super::EvalError;
+use super::input::{Hints, Selection};
+use super::label_filter::{CompiledLabelFilter, parse_bytes, parse_duration, parse_float};
+use super::labels::{ERR_SAMPLE, ERROR_LABEL, LabelsBuilder};
+use super::metric::{Ctx, StepSeries};
+use super::pipeline::Pipeline;
+
+type Samples = Vec<(i64, f64)>;
+
+pub(crate) fn eval(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<Vec<StepSeries>, EvalError> {
+    let by_series = extract(ctx, r)?;
+    let range_ns = r.range.range.nanos();
+    let offset = r.range.offset.map_or(0, |o| o.nanos());
+    if r.op == RangeOp::AbsentOverTime {
+        return Ok(absent(ctx, r, &by_series, range_ns, offset));
+    }
+    let mut out = Vec::with_capacity(by_series.len());
+    for (labels, mut samples) in by_series {
+        samples.sort_by_key(|s| s.0);
+        let values = windows(&ctx.steps, &samples, range_ns, offset, |w, t| {
+            apply(r, w, t, range_ns)
+        });
+        out.push(StepSeries { labels, values });
+    }
+    Ok(out)
+}
+
+/// Calls `f` with each step's window of samples (sorted by time); `None` for an empty window.
+fn windows(
+    steps: &[i64],
+    samples: &[(i64, f64)],
+    range_ns: i64,
+    offset: i64,
+    f: impl Fn(&[(i64, f64)], i64) -> Option<f64>,
+) -> Vec<Option<f64>> {
+    let (mut lo, mut hi) = (0, 0);
+    steps
+        .iter()
+        .map(|&t| {
+            let end = t - offset;
+            while hi < samples.len() && samples[hi].0 <= end {
+                hi += 1;
+            }
+            while lo < hi && samples[lo].0 <= end - range_ns {
+                lo += 1;
+            }
+            let w = &samples[lo.min(hi)..hi];
+            if w.is_empty() { None } else { f(w, end) }
+        })
+        .collect()
+}
+
+/// Reads the input once for all steps and groups the samples by series.
+fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Samples>, EvalError> {
+    let log = &r.range.log;
+    let pipeline = Pipeline::new(log)?;
+    let post: Vec<CompiledLabelFilter> = match &r.range.unwrap {
+        Some(u) => u
+            .post_filters
+            .iter()
+            .map(CompiledLabelFilter::new)
+            .collect::<Result<_, _>>()?,
+        None => Vec::new(),
+    };
+    let offset = r.range.offset.map_or(0, |o| o.nanos());
+    let (first, last) = (
+        ctx.steps.first().copied().unwrap_or(0),
+        ctx.steps.last().copied().unwrap_or(0),
+    );
+    let range = TimeRange {
+        start_ns: first - offset - r.range.range.nanos() + 1,
+        end_ns: last - offset + 1,
+    };
+    let sel = Selection {
+        matchers: &log.selector,
+        range,
+        direction: loqui_core::Direction::Forward,
+        hints: Hints::of(log),
+    };
+    let mut out: HashMap<Labels, Samples> = HashMap::new();
+    let mut count = 0usize;
+    for entry in ctx.input.entries(&sel)? {
+        if !range.contains(entry.ts_ns) {
+            continue;
+        }
+        let Some(mut p) = pipeline.process(&entry)? else {
+            continue;
+        };
+        let value = match &r.range.unwrap {
+            None if matches!(r.op, RangeOp::BytesRate | RangeOp::BytesOverTime) => {
+                p.line.len() as f64
+            }
+            None => 1.0,
+            Some(u) => match unwrap_value(u, &post, &mut p.labels) {
+                Some(v) => v,
+                None => continue,
+            },
+        };
+        let labels = series_labels(&p.labels, r)?;
+        out.entry(labels).or_default().push((entry.ts_ns, value));
+        count += 1;
+        if count > ctx.limits.max_points {
+            return Err(EvalError::LimitExceeded(format!(
+                "more than {} samples in a range aggregation; narrow the selector or the time range",
+                ctx.limits.max_points
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// The unwrapped value, after the post-unwrap filters; `None` drops the sample.
+fn unwrap_value(
+    u: &Unwrap,
+    post: &[CompiledLabelFilter],
+    lbs: &mut LabelsBuilder<'_>,
+) -> Option<f64> {
+    let raw = lbs.get(&u.label).unwrap_or("").to_owned();
+    if raw.is_empty() {
+        return None;
+    }
+    let converted = match u.conv {
+        None => parse_float(&raw),
+        Some(UnwrapConv::Bytes) => parse_bytes(&raw).map(|b| b as f64),
+        Some(UnwrapConv::Duration | UnwrapConv::DurationSeconds) => {
+            parse_duration(&raw).map(|ns| ns as f64 / 1e9)
+        }
+    };
+    let value = converted.unwrap_or_else(|details| {
+        lbs.set_err(ERR_SAMPLE, &details);
+        0.0
+    });
+    lbs.delete(&u.label);
+    post.iter().all(|f| f.keep(lbs)).then_some(value)
+}
+
+/// The sample's series: all labels, or the range aggregation's grouping. A pipeline error that
+/// no filter removed fails the query, as in Loki.
+fn series_labels(lbs: &LabelsBuilder<'_>, r: &RangeAggregation) -> Result<Labels, EvalError> {
+    let labels = lbs.to_labels();
+    if let Some(err) = labels.get(ERROR_LABEL) {
+        return Err(pipeline_error(err, &labels));
+    }
+    Ok(match &r.grouping {
+        Some(g) => group_labels(&labels, g),
+        None => labels,
+    })
+}
+
+pub(crate) fn pipeline_error(err: &str, labels: &Labels) -> EvalError {
+    EvalError::Pipeline(format!(
+        "'{err}' for series: '{}'; use a label filter to skip it, e.g. | __error__!=\"{err}\", or | __error__=\"\" for all errors (after unwrap too)",
+        super::vector::labels_string(labels)
+    ))
+}
+
+pub(crate) fn group_labels(labels: &Labels, g: &Grouping) -> Labels {
+    labels
+        .iter()
+        .filter(|(k, _)| g.labels.contains(k) != g.without)
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+fn apply(r: &RangeAggregation, w: &[(i64, f64)], end: i64, range_ns: i64) -> Option<f64> {
+    let secs = range_ns as f64 / 1e9;
+    let n = w.len() as f64;
+    let sum = || w.iter().map(|s| s.1).sum::<f64>();
+    Some(match r.op {
+        RangeOp::CountOverTime => n,
+        RangeOp::Rate if r.range.unwrap.is_none() => n / secs,
+        RangeOp::Rate | RangeOp::BytesRate => sum() / secs,
+        RangeOp::BytesOverTime | RangeOp::SumOverTime => sum(),
+        RangeOp::AvgOverTime => sum() / n,
+        RangeOp::MinOverTime => w.iter().map(|s| s.1).fold(f64::NAN, f64::min),
+        RangeOp::MaxOverTime => w.iter().map(|s| s.1).fold(f64::NAN, f64::max),
+        RangeOp::StdvarOverTime => variance(w),
+        RangeOp::StddevOverTime => variance(w).sqrt(),
+        RangeOp::QuantileOverTime => quantile(r.param.unwrap_or(0.0), w),
+        RangeOp::FirstOverTime => w[0].1,
+        RangeOp::LastOverTime => w[w.len() - 1].1,
+        RangeOp::RateCounter => return rate_counter(w, end, range_ns),
+        RangeOp::AbsentOverTime => 1.0,
+    })
+}
+
+fn variance(w: &[(i64, f64)]) -> f64 {
+    let n = w.len() as f64;
+    let mean = w.iter().map(|s| s.1).sum::<f64>() / n;
+    w.iter().map(|s| (s.1 - mean).powi(2)).sum::<f64>() / n
+}
+
+/// Prometheus' `quantile`: linear interpolation between the closest ranks.
+pub(crate) fn quantile(q: f64, w: &[(i64, f64)]) -> f64 {
+    if q.is_nan() || w.is_empty() {
+        return f64::NAN;
+    }
+    if q < 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if q > 1.0 {
+        return f64::INFINITY;
+    }
+    let mut v: Vec<f64> = w.iter().map(|s| s.1).collect();
+    v.sort_by(f64::total_cmp);
+    let rank = q * (v.len() - 1) as f64;
+    let lower = rank.floor() as usize;
+    let upper = (lower + 1).min(v.len() - 1);
+    let weight = rank - rank.floor();
+    v[lower] * (1.0 - weight) + v[upper] * weight
+}
+
+/// Prometheus' extrapolated counter rate, as Loki's `rate_counter` uses it.
+fn rate_counter(w: &[(i64, f64)], end: i64, range_ns: i64) -> Option<f64> {
+    if w.len() < 2 {
+        return None;
+    }
+    let (first, last) = (w[0], w[w.len() - 1]);
+    let mut result = last.1 - first.1;
+    for pair in w.windows(2) {
+        if pair[1].1 < pair[0].1 {
+            result += pair[0].1;
+        }
+    }
+    let secs = |ns: i64| ns as f64 / 1e9;
+    let sampled = secs(last.0 - first.0);
+    let avg_gap = sampled / (w.len() - 1) as f64;
+    let mut to_start = secs(first.0 - (end - range_ns));
+    let to_end = secs(end - last.0);
+    if result > 0.0 && first.1 >= 0.0 {
+        to_start = to_start.min(sampled * (first.1 / result));
+    }
+    let threshold = avg_gap * 1.1;
+    let mut interval = sampled;
+    interval += if to_start < threshold {
+        to_start
+    } else {
+        avg_gap / 2.0
+    };
+    interval += if to_end < threshold {
+        to_end
+    } else {
+        avg_gap / 2.0
+    };
+    Some(result * (interval / sampled) / secs(range_ns))
+}
+
+/// `absent_over_time`: 1 at the steps where no series has a sample, labelled by the selector's
+/// equality matchers.
+fn absent(
+    ctx: &Ctx<'_>,
+    r: &RangeAggregation,
+    by_series: &HashMap<Labels, Samples>,
+    range_ns: i64,
+    offset: i64,
+) -> Vec<StepSeries> {
+    let mut all: Samples = by_series.values().flatten().copied().collect();
+    all.sort_by_key(|s| s.0);
+    let present = windows(&ctx.steps, &all, range_ns, offset, |_, _| Some(1.0));
+    let values: Vec<Option<f64>> = present.iter().map(|p| p.is_none().then_some(1.0)).collect();
+    let mut labels = Labels::new();
+    for m in r.range.log.selector.iter().filter(|m| m.op == MatchOp::Eq) {
+        labels
+            .entry(m.name.clone())
+            .or_insert_with(|| m.value.clone());
+    }
+    vec![StepSeries { labels, values }]
+}
