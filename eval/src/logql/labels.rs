@@ -75,11 +75,8 @@ impl<'e> LabelsBuilder<'e> {
         self.get(ERROR_LABEL).is_some_and(|v| !v.is_empty())
     }
 
-    /// Records a pipeline error; the first one wins, as in Loki.
+    /// Records a pipeline error; a later error replaces an earlier one, as Loki's `SetErr` does.
     pub fn set_err(&mut self, err: &str, details: &str) {
-        if self.has_err() {
-            return;
-        }
         self.set(ERROR_LABEL, err);
         if !details.is_empty() {
             self.set(ERROR_DETAILS_LABEL, details);

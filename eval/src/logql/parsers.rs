@@ -145,15 +145,19 @@ fn flatten(fields: &[(Cow<'_, str>, JVal<'_>)], prefix: &str, lbs: &mut LabelsBu
 }
 
 fn json_fields(line: &str, paths: &[(String, Vec<PathStep>)], lbs: &mut LabelsBuilder<'_>) {
-    let parsed = match line.trim_start().as_bytes().first() {
-        Some(b'{' | b'[' | b'"') => json::parse(line).ok(),
-        _ => None,
-    };
-    if parsed.is_none() && !line.is_empty() {
-        lbs.set_err(ERR_JSON, "");
+    if line.is_empty() {
+        return;
+    }
+    // Like Loki: a line that cannot start a JSON value gets the error and no labels.
+    if !matches!(line.as_bytes()[0], b'{' | b'[' | b'"') {
+        return lbs.set_err(ERR_JSON, "");
+    }
+    let parsed = json::parse(line);
+    if let Err(e) = &parsed {
+        lbs.set_err(ERR_JSON, e);
     }
     for (label, path) in paths {
-        let value = parsed.as_ref().and_then(|v| json::lookup(v, path));
+        let value = parsed.as_ref().ok().and_then(|v| json::lookup(v, path));
         let key = parsed_name(lbs, label.clone());
         lbs.set(&key, &value.map(JVal::text).unwrap_or_default());
     }
