@@ -297,3 +297,26 @@ fn limit_direction_and_truncation() {
         "the end is exclusive: l2..l8 is 7 lines"
     );
 }
+
+#[test]
+fn renaming_an_absent_label_does_nothing() {
+    let got = lines(
+        r#"{app="a"} | label_format dst=nope"#,
+        vec![entry(1, &[("app", "a")], "x")],
+    );
+    assert_eq!(got[0].0, labels(&[("app", "a")]));
+}
+
+#[test]
+fn hints_narrow_only_with_what_every_match_satisfies() {
+    use loqui_eval::logql::Hints;
+    let q = expr(
+        r#"{app="a"} |= "GET" != "x" | trace_id="t1" |= "b" or "c" | json |= "after" | level="error""#,
+    );
+    let loqui_query::logql::Expr::Log(log) = q else {
+        panic!()
+    };
+    let h = Hints::of(&log);
+    assert_eq!(h.line_contains, ["GET"]);
+    assert_eq!(h.label_equals, [("trace_id".to_owned(), "t1".to_owned())]);
+}

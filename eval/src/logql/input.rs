@@ -45,8 +45,8 @@ pub struct Hints {
 }
 
 impl Hints {
-    /// The hints a log expression allows: only stages before the first parser or formatter are
-    /// read, since later ones may test labels and lines those stages create.
+    /// The hints a log expression allows: only stages before the first parser, formatter or
+    /// `decolorize` are read, since later ones may test labels and lines those stages create.
     pub fn of(expr: &LogExpr) -> Hints {
         let mut hints = Hints::default();
         for stage in &expr.pipeline {
@@ -58,7 +58,7 @@ impl Hints {
                         }
                     }
                 }
-                Stage::LineFilter(_) | Stage::Decolorize => {}
+                Stage::LineFilter(_) => {}
                 Stage::LabelFilter(f) => collect_equalities(f, &mut hints.label_equals),
                 _ => break,
             }

@@ -178,12 +178,14 @@ fn label_format(formats: &[(String, Format)], ts_ns: i64, line: &str, lbs: &mut 
     let mut results = Vec::with_capacity(formats.len());
     for (_, f) in formats {
         results.push(match f {
-            Format::Rename(src) => Ok(lbs.get(src).unwrap_or("").to_owned()),
+            // Renaming a label that is absent does nothing, as in Loki.
+            Format::Rename(src) => lbs.get(src).map(str::to_owned).ok_or_else(String::new),
             Format::Template(t) => t.render(line, ts_ns, lbs),
         });
     }
     for ((dst, f), value) in formats.iter().zip(results) {
         match value {
+            Err(details) if details.is_empty() => {}
             Ok(value) => {
                 if let Format::Rename(src) = f {
                     lbs.delete(src);
