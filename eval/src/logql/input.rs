@@ -89,7 +89,22 @@ pub trait LogInput {
         &'s self,
         sel: &Selection<'_>,
     ) -> Result<Box<dyn Iterator<Item = Entry> + 's>, EvalError>;
+
+    /// Calls `f` with each candidate entry until it returns `Ok(false)`. The evaluator reads
+    /// through this method; the default goes through [`LogInput::entries`], and a store that can
+    /// lend entries (or decode them into one reused buffer) overrides it to avoid a copy per entry.
+    fn for_each_entry(&self, sel: &Selection<'_>, f: EntryFn<'_>) -> Result<(), EvalError> {
+        for e in self.entries(sel)? {
+            if !f(&e)? {
+                break;
+            }
+        }
+        Ok(())
+    }
 }
+
+/// The callback of [`LogInput::for_each_entry`]: `Ok(false)` stops the scan.
+pub type EntryFn<'f> = &'f mut dyn FnMut(&Entry) -> Result<bool, EvalError>;
 
 /// Entries held in memory, sorted by time; it narrows by time range only.
 #[derive(Debug, Clone, Default)]
@@ -112,19 +127,45 @@ impl VecInput {
     }
 }
 
+impl VecInput {
+    fn slice(&self, range: TimeRange) -> &[Entry] {
+        let lo = self.entries.partition_point(|e| e.ts_ns < range.start_ns);
+        let hi = self.entries.partition_point(|e| e.ts_ns < range.end_ns);
+        &self.entries[lo..hi.max(lo)]
+    }
+}
+
 impl LogInput for VecInput {
     fn entries<'s>(
         &'s self,
         sel: &Selection<'_>,
     ) -> Result<Box<dyn Iterator<Item = Entry> + 's>, EvalError> {
-        let lo = self
-            .entries
-            .partition_point(|e| e.ts_ns < sel.range.start_ns);
-        let hi = self.entries.partition_point(|e| e.ts_ns < sel.range.end_ns);
-        let slice = &self.entries[lo..hi.max(lo)];
+        let slice = self.slice(sel.range);
         Ok(match sel.direction {
             Direction::Forward => Box::new(slice.iter().cloned()),
             Direction::Backward => Box::new(slice.iter().rev().cloned()),
         })
+    }
+
+    /// Lends the stored entries without copying them.
+    fn for_each_entry(&self, sel: &Selection<'_>, f: EntryFn<'_>) -> Result<(), EvalError> {
+        let slice = self.slice(sel.range);
+        let stopped = match sel.direction {
+            Direction::Forward => slice.iter().try_for_each(|e| stop(f(e))),
+            Direction::Backward => slice.iter().rev().try_for_each(|e| stop(f(e))),
+        };
+        match stopped {
+            Err(Some(err)) => Err(err),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Maps the callback's answer to `try_for_each`: `Err(None)` stops, `Err(Some)` fails.
+fn stop(r: Result<bool, EvalError>) -> Result<(), Option<EvalError>> {
+    match r {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(None),
+        Err(e) => Err(Some(e)),
     }
 }

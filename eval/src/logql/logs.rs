@@ -37,32 +37,32 @@ pub(crate) fn eval_logs(
     };
     let mut kept: Vec<Kept> = Vec::new();
     let mut matched = 0usize;
-    let mut seq = 0u64;
-    for entry in input.entries(&sel)? {
+    input.for_each_entry(&sel, &mut |entry| {
         if !range.contains(entry.ts_ns) {
-            continue;
+            return Ok(true);
         }
-        let Some(out) = pipeline.process(&entry)? else {
-            continue;
+        let Some(out) = pipeline.process(entry)? else {
+            return Ok(true);
         };
         matched += 1;
-        seq += 1;
-        kept.push(Kept {
-            ts_ns: entry.ts_ns,
-            seq,
-            labels: out.labels.to_labels(),
-            line: out.line.into_owned(),
-        });
-        if kept.len() >= limit.saturating_mul(2).max(1024) {
-            cut(&mut kept, limit, direction);
-        }
         if matched > limits.max_entries_scanned {
             return Err(EvalError::LimitExceeded(format!(
                 "more than {} matching lines; narrow the query or the time range",
                 limits.max_entries_scanned
             )));
         }
-    }
+        kept.push(Kept {
+            ts_ns: entry.ts_ns,
+            seq: matched as u64,
+            labels: out.labels.to_labels(),
+            line: out.line.into_owned(),
+        });
+        // Keep memory bounded by the limit: cut once twice the limit has piled up.
+        if kept.len() >= limit.saturating_mul(2).max(1024) {
+            cut(&mut kept, limit, direction);
+        }
+        Ok(true)
+    })?;
     cut(&mut kept, limit, direction);
     let total = kept.len();
     Ok(LogQueryResult {

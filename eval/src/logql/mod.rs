@@ -44,7 +44,7 @@ mod template_exec;
 mod template_funcs;
 mod vector;
 
-pub use input::{Entry, Hints, LogInput, Selection, VecInput};
+pub use input::{Entry, EntryFn, Hints, LogInput, Selection, VecInput};
 pub use labels::{ERROR_DETAILS_LABEL, ERROR_LABEL};
 
 use loqui_core::{Direction, ErrorCode, LogQueryResult, TimeRange};

@@ -88,12 +88,12 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
     };
     let mut out: HashMap<Labels, Samples> = HashMap::new();
     let mut count = 0usize;
-    for entry in ctx.input.entries(&sel)? {
+    ctx.input.for_each_entry(&sel, &mut |entry| {
         if !range.contains(entry.ts_ns) {
-            continue;
+            return Ok(true);
         }
-        let Some(mut p) = pipeline.process(&entry)? else {
-            continue;
+        let Some(mut p) = pipeline.process(entry)? else {
+            return Ok(true);
         };
         let value = match &r.range.unwrap {
             None if matches!(r.op, RangeOp::BytesRate | RangeOp::BytesOverTime) => {
@@ -102,7 +102,7 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
             None => 1.0,
             Some(u) => match unwrap_value(u, &post, &mut p.labels) {
                 Some(v) => v,
-                None => continue,
+                None => return Ok(true),
             },
         };
         let labels = series_labels(&p.labels, r)?;
@@ -114,7 +114,8 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
                 ctx.limits.max_points
             )));
         }
-    }
+        Ok(true)
+    })?;
     Ok(out)
 }
 
