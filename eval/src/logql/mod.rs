@@ -42,6 +42,7 @@ mod range;
 mod template;
 mod template_exec;
 mod template_funcs;
+mod template_printf;
 mod vector;
 
 pub use input::{Entry, EntryFn, Hints, LogInput, Selection, VecInput};

@@ -149,12 +149,18 @@ impl Ctx<'_, '_> {
     fn arg(&self, a: &Arg) -> Result<Value, String> {
         Ok(match a {
             Arg::Field(name) => Value::Str(self.lbs.get(name).unwrap_or("").to_owned()),
-            Arg::Dot => Value::Str(format!("{:?}", self.lbs.to_labels())),
+            Arg::Dot => Value::Str(go_map(&self.lbs.to_labels())),
             Arg::Lit(v) => v.clone(),
             Arg::Sub(p) => self.pipe(p)?,
             Arg::Func(name) => call(self, name, Vec::new())?,
         })
     }
+}
+
+/// Go's `%v` of a `map[string]string`: `map[a:1 b:2]`, keys sorted.
+fn go_map(labels: &loqui_core::Labels) -> String {
+    let inner: Vec<String> = labels.iter().map(|(k, v)| format!("{k}:{v}")).collect();
+    format!("map[{}]", inner.join(" "))
 }
 
 pub(crate) fn is_known_function(name: &str) -> bool {
