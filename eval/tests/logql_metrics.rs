@@ -139,6 +139,24 @@ fn unwrapped_aggregations_and_conversions() {
         m.iter()
             .all(|(l, _)| !l.contains_key("n") && l.contains_key("d"))
     );
+    // `by` keeps what it names, the unwrapped label included.
+    let m = matrix(
+        r#"max_over_time({app="a"} | logfmt | unwrap n [10s]) by (n)"#,
+        data.clone(),
+        10,
+        10,
+        10,
+    );
+    let names: Vec<&str> = m.iter().map(|(l, _)| l["n"].as_str()).collect();
+    assert_eq!(names, ["1", "4", "7"]);
+    let m = matrix(
+        r#"max_over_time({app="a"} | logfmt | unwrap n [10s]) without (d, size)"#,
+        data.clone(),
+        10,
+        10,
+        10,
+    );
+    assert_eq!(m, vec![(labels(&[("app", "a")]), vec![(10, 7.0)])]);
 }
 
 #[test]

@@ -140,7 +140,6 @@ fn unwrap_value(
         lbs.set_err(ERR_SAMPLE, &details);
         0.0
     });
-    lbs.delete(&u.label);
     post.iter().all(|f| f.keep(lbs)).then_some(value)
 }
 
@@ -151,10 +150,17 @@ fn series_labels(lbs: &LabelsBuilder<'_>, r: &RangeAggregation) -> Result<Labels
     if let Some(err) = labels.get(ERROR_LABEL) {
         return Err(pipeline_error(err, &labels));
     }
-    Ok(match &r.grouping {
+    let mut grouped = match &r.grouping {
         Some(g) => group_labels(&labels, g),
         None => labels,
-    })
+    };
+    // Like Loki, the unwrapped label leaves the series unless `by (...)` keeps it.
+    if let Some(u) = &r.range.unwrap {
+        if r.grouping.as_ref().is_none_or(|g| g.without) {
+            grouped.remove(&u.label);
+        }
+    }
+    Ok(grouped)
 }
 
 pub(crate) fn pipeline_error(err: &str, labels: &Labels) -> EvalError {
