@@ -1,7 +1,7 @@
 //! Binary operators between scalars and vectors (with `on`/`ignoring`, `group_left/right` and
 //! `bool`), set operators, and `label_replace`, following Prometheus' rules as Loki does.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use loqui_core::Labels;
 use loqui_query::logql::{BinOp, BinaryExpr, LabelReplace, VectorMatching};
@@ -113,106 +113,125 @@ fn vectors(
     let mut out = Collector::default();
     let steps = ctx.steps.len();
     for step in 0..steps {
-        let live = |side: &[StepSeries], sigs: &[Labels]| -> Vec<(usize, Labels)> {
-            side.iter()
-                .enumerate()
-                .filter(|(_, s)| s.values[step].is_some())
-                .map(|(i, _)| (i, sigs[i].clone()))
-                .collect()
+        let at = Step {
+            l: Side::live(l, &lsig, step),
+            r: Side::live(r, &rsig, step),
+            step,
+            steps,
         };
-        let (ll, rl) = (live(l, &lsig), live(r, &rsig));
         match b.op {
-            BinOp::And | BinOp::Unless => {
-                let keys: std::collections::HashSet<&Labels> = rl.iter().map(|(_, s)| s).collect();
-                for (i, sig) in &ll {
-                    if keys.contains(sig) == (b.op == BinOp::And) {
-                        out.add(
-                            l[*i].labels.clone(),
-                            step,
-                            steps,
-                            l[*i].values[step].unwrap_or(0.0),
-                        );
-                    }
-                }
-            }
-            BinOp::Or => {
-                let keys: std::collections::HashSet<&Labels> = ll.iter().map(|(_, s)| s).collect();
-                for (i, _) in &ll {
-                    out.add(
-                        l[*i].labels.clone(),
-                        step,
-                        steps,
-                        l[*i].values[step].unwrap_or(0.0),
-                    );
-                }
-                for (i, sig) in &rl {
-                    if !keys.contains(sig) {
-                        out.add(
-                            r[*i].labels.clone(),
-                            step,
-                            steps,
-                            r[*i].values[step].unwrap_or(0.0),
-                        );
-                    }
-                }
-            }
-            _ => arithmetic(b, l, r, &ll, &rl, step, steps, &mut out)?,
+            BinOp::And | BinOp::Unless => at.filter(b.op == BinOp::And, &mut out),
+            BinOp::Or => at.union(&mut out),
+            _ => at.arithmetic(b, &mut out)?,
         }
     }
     Ok(out.finish())
 }
 
-#[allow(clippy::too_many_arguments)]
-fn arithmetic(
-    b: &BinaryExpr,
-    l: &[StepSeries],
-    r: &[StepSeries],
-    ll: &[(usize, Labels)],
-    rl: &[(usize, Labels)],
+/// One operand's series that have a value at a step, with their matching signatures.
+struct Side<'a> {
+    series: &'a [StepSeries],
+    live: Vec<(usize, &'a Labels)>,
+}
+
+impl<'a> Side<'a> {
+    fn live(series: &'a [StepSeries], sigs: &'a [Labels], step: usize) -> Side<'a> {
+        let live = (0..series.len())
+            .filter(|&i| series[i].values[step].is_some())
+            .map(|i| (i, &sigs[i]))
+            .collect();
+        Side { series, live }
+    }
+
+    fn value(&self, i: usize, step: usize) -> f64 {
+        self.series[i].values[step].unwrap_or(0.0)
+    }
+
+    fn keys(&self) -> HashSet<&'a Labels> {
+        self.live.iter().map(|(_, s)| *s).collect()
+    }
+}
+
+/// Both operands at one step.
+struct Step<'a> {
+    l: Side<'a>,
+    r: Side<'a>,
     step: usize,
     steps: usize,
-    out: &mut Collector,
-) -> Result<(), EvalError> {
-    let m = b.modifier.matching.as_ref();
-    let group = m.and_then(|m| m.group.as_ref());
-    // The "one" side is indexed by signature; with group_right the roles swap.
-    let right_is_many = group.is_some_and(|g| !g.left);
-    let (many, many_live, one, one_live) = if right_is_many {
-        (r, rl, l, ll)
-    } else {
-        (l, ll, r, rl)
-    };
-    let mut index: HashMap<&Labels, usize> = HashMap::new();
-    for (i, sig) in one_live {
-        if index.insert(sig, *i).is_some() {
-            return Err(EvalError::BadQuery(
-                "many-to-many matching not allowed: matching labels must be unique on one side"
-                    .into(),
-            ));
-        }
-    }
-    let mut seen: HashMap<Labels, ()> = HashMap::new();
-    for (i, sig) in many_live {
-        let Some(&j) = index.get(sig) else { continue };
-        let (mut x, mut y) = (
-            many[*i].values[step].unwrap_or(0.0),
-            one[j].values[step].unwrap_or(0.0),
+}
+
+impl Step<'_> {
+    fn emit(&self, side: &Side<'_>, i: usize, out: &mut Collector) {
+        out.add(
+            side.series[i].labels.clone(),
+            self.step,
+            self.steps,
+            side.value(i, self.step),
         );
-        if right_is_many {
-            std::mem::swap(&mut x, &mut y);
-        }
-        let Some(value) = scalar_op(b.op, x, y, b.modifier.return_bool) else {
-            continue;
-        };
-        let labels = result_labels(&many[*i].labels, &one[j].labels, m);
-        if group.is_none() && seen.insert(labels.clone(), ()).is_some() {
-            return Err(EvalError::BadQuery(
-                "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
-            ));
-        }
-        out.add(labels, step, steps, value);
     }
-    Ok(())
+
+    /// `and` keeps left series with a match on the right; `unless` those without one.
+    fn filter(&self, and: bool, out: &mut Collector) {
+        let keys = self.r.keys();
+        for &(i, sig) in &self.l.live {
+            if keys.contains(sig) == and {
+                self.emit(&self.l, i, out);
+            }
+        }
+    }
+
+    /// `or`: every left series, and right series whose signature the left lacks.
+    fn union(&self, out: &mut Collector) {
+        let keys = self.l.keys();
+        for &(i, _) in &self.l.live {
+            self.emit(&self.l, i, out);
+        }
+        for &(i, sig) in &self.r.live {
+            if !keys.contains(sig) {
+                self.emit(&self.r, i, out);
+            }
+        }
+    }
+
+    fn arithmetic(&self, b: &BinaryExpr, out: &mut Collector) -> Result<(), EvalError> {
+        let m = b.modifier.matching.as_ref();
+        let group = m.and_then(|m| m.group.as_ref());
+        // The "one" side is indexed by signature; with group_right the roles swap.
+        let right_is_many = group.is_some_and(|g| !g.left);
+        let (many, one) = if right_is_many {
+            (&self.r, &self.l)
+        } else {
+            (&self.l, &self.r)
+        };
+        let mut index: HashMap<&Labels, usize> = HashMap::new();
+        for &(i, sig) in &one.live {
+            if index.insert(sig, i).is_some() {
+                return Err(EvalError::BadQuery(
+                    "many-to-many matching not allowed: matching labels must be unique on one side"
+                        .into(),
+                ));
+            }
+        }
+        let mut seen: HashSet<Labels> = HashSet::new();
+        for &(i, sig) in &many.live {
+            let Some(&j) = index.get(sig) else { continue };
+            let (mut x, mut y) = (many.value(i, self.step), one.value(j, self.step));
+            if right_is_many {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let Some(value) = scalar_op(b.op, x, y, b.modifier.return_bool) else {
+                continue;
+            };
+            let labels = result_labels(&many.series[i].labels, &one.series[j].labels, m);
+            if group.is_none() && !seen.insert(labels.clone()) {
+                return Err(EvalError::BadQuery(
+                    "multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)".into(),
+                ));
+            }
+            out.add(labels, self.step, self.steps, value);
+        }
+        Ok(())
+    }
 }
 
 /// Prometheus' result labels: one-to-one keeps the `on` labels (or drops the `ignoring` ones);

@@ -49,7 +49,8 @@ pub(crate) fn compile_matchers(ms: &[Matcher]) -> Result<Vec<LabelMatcher>, Eval
 
 /// A regex that must match the whole value.
 pub(crate) fn anchored(re: &str) -> Result<Regex, EvalError> {
-    compile_regex(&format!("^(?:{re})$"), re)
+    // Prometheus anchors matcher regexes and lets `.` match newlines: `^(?s:re)$`.
+    compile_regex(&format!("^(?s:{re})$"), re)
 }
 
 /// Compiles a regex, naming the query's text in the error.

@@ -46,10 +46,7 @@ pub(crate) fn eval_logs(
         };
         matched += 1;
         if matched > limits.max_entries_scanned {
-            return Err(EvalError::LimitExceeded(format!(
-                "more than {} matching lines; narrow the query or the time range",
-                limits.max_entries_scanned
-            )));
+            return Err(too_many(limits));
         }
         kept.push(Kept {
             ts_ns: entry.ts_ns,
@@ -71,6 +68,13 @@ pub(crate) fn eval_logs(
         total_lines: total,
         stats: QueryStats::default(),
     })
+}
+
+fn too_many(limits: &Limits) -> EvalError {
+    EvalError::LimitExceeded(format!(
+        "more than {} matching lines; narrow the query or the time range",
+        limits.max_entries_scanned
+    ))
 }
 
 /// Sorts in the requested order and keeps the first `limit`.

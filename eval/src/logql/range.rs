@@ -8,7 +8,7 @@ use loqui_core::{Labels, TimeRange};
 use loqui_query::logql::{Grouping, MatchOp, RangeAggregation, RangeOp, Unwrap, UnwrapConv};
 
 use super::EvalError;
-use super::input::{Hints, Selection};
+use super::input::{Entry, Hints, Selection};
 use super::label_filter::{CompiledLabelFilter, parse_bytes, parse_duration, parse_float};
 use super::labels::{ERR_SAMPLE, ERROR_LABEL, LabelsBuilder};
 use super::metric::{Ctx, StepSeries};
@@ -61,30 +61,13 @@ fn windows(
 
 /// Reads the input once for all steps and groups the samples by series.
 fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Samples>, EvalError> {
-    let log = &r.range.log;
-    let pipeline = Pipeline::new(log)?;
-    let post: Vec<CompiledLabelFilter> = match &r.range.unwrap {
-        Some(u) => u
-            .post_filters
-            .iter()
-            .map(CompiledLabelFilter::new)
-            .collect::<Result<_, _>>()?,
-        None => Vec::new(),
-    };
-    let offset = r.range.offset.map_or(0, |o| o.nanos());
-    let (first, last) = (
-        ctx.steps.first().copied().unwrap_or(0),
-        ctx.steps.last().copied().unwrap_or(0),
-    );
-    let range = TimeRange {
-        start_ns: first - offset - r.range.range.nanos() + 1,
-        end_ns: last - offset + 1,
-    };
+    let extractor = Extractor::new(r)?;
+    let range = read_range(ctx, r);
     let sel = Selection {
-        matchers: &log.selector,
+        matchers: &r.range.log.selector,
         range,
         direction: loqui_core::Direction::Forward,
-        hints: Hints::of(log),
+        hints: Hints::of(&r.range.log),
     };
     let mut out: HashMap<Labels, Samples> = HashMap::new();
     let mut count = 0usize;
@@ -92,22 +75,10 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
         if !range.contains(entry.ts_ns) {
             return Ok(true);
         }
-        let Some(mut p) = pipeline.process(entry)? else {
-            return Ok(true);
-        };
-        let value = match &r.range.unwrap {
-            None if matches!(r.op, RangeOp::BytesRate | RangeOp::BytesOverTime) => {
-                p.line.len() as f64
-            }
-            None => 1.0,
-            Some(u) => match unwrap_value(u, &post, &mut p.labels) {
-                Some(v) => v,
-                None => return Ok(true),
-            },
-        };
-        let labels = series_labels(&p.labels, r)?;
-        out.entry(labels).or_default().push((entry.ts_ns, value));
-        count += 1;
+        if let Some((labels, value)) = extractor.sample(entry)? {
+            out.entry(labels).or_default().push((entry.ts_ns, value));
+            count += 1;
+        }
         if count > ctx.limits.max_points {
             return Err(EvalError::LimitExceeded(format!(
                 "more than {} samples in a range aggregation; narrow the selector or the time range",
@@ -117,6 +88,60 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
         Ok(true)
     })?;
     Ok(out)
+}
+
+/// Every entry any step's window can read: `(first - offset - range, last - offset]`.
+fn read_range(ctx: &Ctx<'_>, r: &RangeAggregation) -> TimeRange {
+    let offset = r.range.offset.map_or(0, |o| o.nanos());
+    let first = ctx.steps.first().copied().unwrap_or(0);
+    let last = ctx.steps.last().copied().unwrap_or(0);
+    TimeRange {
+        start_ns: first - offset - r.range.range.nanos() + 1,
+        end_ns: last - offset + 1,
+    }
+}
+
+/// Turns one entry into a sample: the pipeline, then the line count, its bytes or the
+/// unwrapped value, then the series labels.
+struct Extractor<'r> {
+    r: &'r RangeAggregation,
+    pipeline: Pipeline,
+    post: Vec<CompiledLabelFilter>,
+}
+
+impl<'r> Extractor<'r> {
+    fn new(r: &'r RangeAggregation) -> Result<Extractor<'r>, EvalError> {
+        let post = match &r.range.unwrap {
+            Some(u) => u
+                .post_filters
+                .iter()
+                .map(CompiledLabelFilter::new)
+                .collect::<Result<_, _>>()?,
+            None => Vec::new(),
+        };
+        Ok(Extractor {
+            r,
+            pipeline: Pipeline::new(&r.range.log)?,
+            post,
+        })
+    }
+
+    fn sample(&self, entry: &Entry) -> Result<Option<(Labels, f64)>, EvalError> {
+        let Some(mut p) = self.pipeline.process(entry)? else {
+            return Ok(None);
+        };
+        let value = match &self.r.range.unwrap {
+            None if matches!(self.r.op, RangeOp::BytesRate | RangeOp::BytesOverTime) => {
+                p.line.len() as f64
+            }
+            None => 1.0,
+            Some(u) => match unwrap_value(u, &self.post, &mut p.labels) {
+                Some(v) => v,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((series_labels(&p.labels, self.r)?, value)))
+    }
 }
 
 /// The unwrapped value, after the post-unwrap filters; `None` drops the sample.
