@@ -91,3 +91,38 @@ proptest! {
         prop_assert_eq!(got, want, "{}", q);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+    /// `sum by (app) (count_over_time(...[range]))` at every aligned step equals counting the
+    /// entries in `(t - range, t]` by hand.
+    #[test]
+    fn count_over_time_equals_brute_force_windows(
+        data in prop::collection::vec((0i64..600, 0..APPS.len()), 0..60),
+        range_s in 1i64..120,
+        step_s in 1i64..90,
+        start in 0i64..300,
+        len in 0i64..400,
+    ) {
+        let entries: Vec<_> = data.iter().map(|&(t, app)| entry(t, &[("app", APPS[app])], "x")).collect();
+        let q = format!(r#"sum by (app) (count_over_time({{app=~".+"}}[{range_s}s]))"#);
+        let got = matrix(&q, entries, start, start + len, step_s);
+        let first = start.div_euclid(step_s) * step_s;
+        let last = (start + len).div_euclid(step_s) * step_s;
+        let mut want = Vec::new();
+        for app in APPS {
+            let points: Vec<(i64, f64)> = (0..)
+                .map(|k| first + k * step_s)
+                .take_while(|&t| t <= last)
+                .filter_map(|t| {
+                    let n = data.iter().filter(|&&(ts, a)| APPS[a] == app && ts > t - range_s && ts <= t).count();
+                    (n > 0).then_some((t, n as f64))
+                })
+                .collect();
+            if !points.is_empty() {
+                want.push((labels(&[("app", app)]), points));
+            }
+        }
+        prop_assert_eq!(got, want);
+    }
+}
