@@ -25,6 +25,16 @@ fn json_flattens_nested_keys_and_renames_collisions() {
 }
 
 #[test]
+fn json_names_nested_keys_byte_by_byte() {
+    let l = parsed(
+        r#"{app="a"} | json"#,
+        r#"{"1a":{"b c":1,"é":2}," top-level ":3}"#,
+    );
+    let names: Vec<&str> = l.keys().map(String::as_str).collect();
+    assert_eq!(names, ["1a___", "1a_b_c", "app", "top_level"]);
+}
+
+#[test]
 fn json_extraction_paths() {
     let l = parsed(
         r#"{app="a"} | json code="http.status", first="items[0]", ua=`headers["user-agent"]`, missing="nope""#,

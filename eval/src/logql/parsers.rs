@@ -125,23 +125,40 @@ fn parse_json(line: &str, lbs: &mut LabelsBuilder<'_>) {
     }
 }
 
-/// Nested objects become `outer_inner`; arrays and nulls are skipped, as in Loki.
+/// Nested objects become `outer_inner`; arrays and nulls are skipped, as in Loki. A top-level
+/// field is named with `sanitizeLabelKey`, nested parts byte by byte (`appendSanitized`).
 fn flatten(fields: &[(Cow<'_, str>, JVal<'_>)], prefix: &str, lbs: &mut LabelsBuilder<'_>) {
     for (key, value) in fields {
-        let name = if prefix.is_empty() {
-            sanitize_label_key(key, true)
-        } else {
-            format!("{prefix}_{}", sanitize_label_key(key, false))
-        };
         match value {
             JVal::Str(_) | JVal::Num(_) | JVal::Bool(_) => {
-                let key = parsed_name(lbs, name);
-                lbs.set(&key, &value.text());
+                let name = if prefix.is_empty() {
+                    sanitize_label_key(key, true)
+                } else {
+                    format!("{prefix}_{}", sanitize_bytes(key))
+                };
+                let name = parsed_name(lbs, name);
+                lbs.set(&name, &value.text());
             }
-            JVal::Obj(inner, _) => flatten(inner, &name, lbs),
+            JVal::Obj(inner, _) if prefix.is_empty() => flatten(inner, &sanitize_bytes(key), lbs),
+            JVal::Obj(inner, _) => {
+                flatten(inner, &format!("{prefix}_{}", sanitize_bytes(key)), lbs)
+            }
             JVal::Null | JVal::Arr(..) => {}
         }
     }
+}
+
+/// Loki's `appendSanitized`: every byte outside `[a-zA-Z0-9]` becomes `_`.
+fn sanitize_bytes(key: &str) -> String {
+    key.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                b as char
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 fn json_fields(line: &str, paths: &[(String, Vec<PathStep>)], lbs: &mut LabelsBuilder<'_>) {
