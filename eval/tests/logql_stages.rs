@@ -330,3 +330,33 @@ fn hints_narrow_only_with_what_every_match_satisfies() {
     assert_eq!(h.line_contains, ["GET"]);
     assert_eq!(h.label_equals, [("trace_id".to_owned(), "t1".to_owned())]);
 }
+
+#[test]
+fn regex_classes_are_ascii_like_go() {
+    let s = &[("app", "a")];
+    let data = || {
+        vec![
+            entry(1, s, "결제error 발생"),
+            entry(2, s, "한글"),
+            entry(3, s, "٣ items"),
+        ]
+    };
+    let count = |q: &str| lines(q, data()).len();
+    assert_eq!(
+        count(r#"{app="a"} |~ `\berror`"#),
+        1,
+        "a Korean letter is not a word character in Go"
+    );
+    assert_eq!(count(r#"{app="a"} |~ `^\w+$`"#), 0);
+    assert_eq!(
+        count(r#"{app="a"} |~ `^\d`"#),
+        0,
+        "Arabic-Indic digits are not \\d in Go"
+    );
+    assert_eq!(count(r#"{app="a"} |~ `[\d\s]items`"#), 1);
+    assert_eq!(
+        count(r#"{app="a"} |~ `\\d`"#),
+        0,
+        "an escaped backslash stays a backslash"
+    );
+}

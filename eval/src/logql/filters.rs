@@ -55,12 +55,44 @@ pub(crate) fn anchored(re: &str) -> Result<Regex, EvalError> {
 
 /// Compiles a regex, naming the query's text in the error.
 pub(crate) fn compile_regex(src: &str, shown: &str) -> Result<Regex, EvalError> {
-    Regex::new(src).map_err(|e| {
+    Regex::new(&go_classes(src)).map_err(|e| {
         EvalError::BadQuery(format!(
             "error parsing regexp `{shown}`: {}",
             e.to_string().lines().last().unwrap_or("invalid")
         ))
     })
+}
+
+/// Go's RE2 gives `\d`, `\w`, `\s` and `\b` their ASCII meaning where Rust's are Unicode-aware;
+/// rewriting them keeps, say, `\berror` matching after a Korean word as it does in Loki.
+fn go_classes(re: &str) -> String {
+    let mut out = String::with_capacity(re.len() + 16);
+    let mut chars = re.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(n) = chars.next() else {
+            out.push(c);
+            break;
+        };
+        match n {
+            'd' => out.push_str("[0-9]"),
+            'D' => out.push_str("[^0-9]"),
+            'w' => out.push_str("[0-9A-Za-z_]"),
+            'W' => out.push_str("[^0-9A-Za-z_]"),
+            's' => out.push_str(r"[\t\n\f\r ]"),
+            'S' => out.push_str(r"[^\t\n\f\r ]"),
+            'b' => out.push_str(r"(?-u:\b)"),
+            'B' => out.push_str(r"(?-u:\B)"),
+            _ => {
+                out.push(c);
+                out.push(n);
+            }
+        }
+    }
+    out
 }
 
 /// One alternative of a line filter.
