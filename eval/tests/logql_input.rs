@@ -95,3 +95,31 @@ fn metric_queries_widen_the_range_by_range_and_offset() {
         .collect();
     assert_eq!(points, vec![(120, 2.0)]);
 }
+
+#[test]
+fn stats_count_the_entries_read_in_range() {
+    let s = store();
+    let q = expr(r#"{app="a"} |= "GET""#);
+    let out = eval_range(
+        &q,
+        &s,
+        TimeRange::from_secs(0, 1000),
+        0,
+        10,
+        Direction::Backward,
+    )
+    .unwrap();
+    // Three entries fall in the range (the store's fourth is later); all three were read.
+    assert_eq!(out.stats.lines_processed, Some(3));
+    assert_eq!(out.stats.bytes_processed, Some(6 + 6 + 7));
+    let m = eval_range(
+        &expr(r#"count_over_time({app="a"}[1m])"#),
+        &s,
+        TimeRange::from_secs(60, 60),
+        60 * S,
+        10,
+        Direction::Backward,
+    )
+    .unwrap();
+    assert_eq!(m.stats.lines_processed, Some(3));
+}

@@ -3,12 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use loqui_core::{
-    Direction, Labels, LogLine, LogQueryResult, LogStream, QueryData, QueryStats, TimeRange,
-};
+use loqui_core::{Direction, Labels, LogLine, LogQueryResult, LogStream, QueryData, TimeRange};
 use loqui_query::logql::LogExpr;
 
 use super::input::{Hints, LogInput, Selection};
+use super::metric::Read;
 use super::pipeline::Pipeline;
 use super::{EvalError, Limits};
 
@@ -37,10 +36,12 @@ pub(crate) fn eval_logs(
     };
     let mut kept: Vec<Kept> = Vec::new();
     let mut matched = 0usize;
+    let mut read = Read::default();
     input.for_each_entry(&sel, &mut |entry| {
         if !range.contains(entry.ts_ns) {
             return Ok(true);
         }
+        read.add(&entry.line);
         let Some(out) = pipeline.process(entry)? else {
             return Ok(true);
         };
@@ -66,7 +67,7 @@ pub(crate) fn eval_logs(
         data: QueryData::Streams(group(kept)),
         truncated: matched > limit,
         total_lines: total,
-        stats: QueryStats::default(),
+        stats: read.stats(),
     })
 }
 

@@ -2,6 +2,7 @@
 //! or as series with an optional value per step; the final value becomes Loki's matrix, vector
 //! or scalar.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use loqui_core::{
@@ -25,14 +26,54 @@ pub(crate) enum Value {
     Vector(Vec<StepSeries>),
 }
 
-/// What every evaluation step needs: the input, the step times and the limits.
+/// What every evaluation step needs: the input, the step times and the limits; it also counts
+/// what was read, for the answer's stats.
 pub(crate) struct Ctx<'a> {
     pub input: &'a dyn LogInput,
     pub steps: Vec<i64>,
     pub limits: &'a Limits,
+    pub read: Cell<Read>,
 }
 
-impl Ctx<'_> {
+/// Entries and line bytes read from the input.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Read {
+    pub lines: u64,
+    pub bytes: u64,
+}
+
+impl Read {
+    pub fn add(&mut self, line: &str) {
+        self.lines += 1;
+        self.bytes += line.len() as u64;
+    }
+
+    pub fn stats(self) -> QueryStats {
+        QueryStats {
+            lines_processed: Some(self.lines),
+            bytes_processed: Some(self.bytes),
+            exec_time_s: None,
+        }
+    }
+}
+
+impl<'a> Ctx<'a> {
+    fn new(input: &'a dyn LogInput, steps: Vec<i64>, limits: &'a Limits) -> Ctx<'a> {
+        Ctx {
+            input,
+            steps,
+            limits,
+            read: Cell::new(Read::default()),
+        }
+    }
+
+    /// Records one entry read from the input.
+    pub fn count(&self, line: &str) {
+        let mut r = self.read.get();
+        r.add(line);
+        self.read.set(r);
+    }
+
     pub fn eval(&self, e: &MetricExpr) -> Result<Value, EvalError> {
         let v = match e {
             MetricExpr::Range(r) => Value::Vector(range::eval(self, r)?),
@@ -53,10 +94,11 @@ impl Ctx<'_> {
         let Value::Vector(series) = v else {
             return Ok(());
         };
-        if series.len() > self.limits.max_series {
+        let points = series.len().saturating_mul(self.steps.len());
+        if series.len() > self.limits.max_series || points > self.limits.max_points {
             return Err(EvalError::LimitExceeded(format!(
-                "the query would return more than {} series; aggregate with sum by (...) or narrow the selector",
-                self.limits.max_series
+                "the query would return more than {} series or {} points; aggregate with sum by (...), narrow the selector or use a larger step",
+                self.limits.max_series, self.limits.max_points
             )));
         }
         Ok(())
@@ -96,11 +138,7 @@ pub(crate) fn eval_matrix(
     step_ns: i64,
     limits: &Limits,
 ) -> Result<LogQueryResult, EvalError> {
-    let ctx = Ctx {
-        input,
-        steps: range_steps(range, step_ns, limits)?,
-        limits,
-    };
+    let ctx = Ctx::new(input, range_steps(range, step_ns, limits)?, limits);
     let series = match ctx.eval(e)? {
         Value::Scalar(vals) => vec![StepSeries {
             labels: Labels::new(),
@@ -125,7 +163,7 @@ pub(crate) fn eval_matrix(
         })
         .collect();
     out.sort_by(|a, b| a.labels.cmp(&b.labels));
-    Ok(result(QueryData::Matrix(out)))
+    Ok(result(QueryData::Matrix(out), ctx.read.get()))
 }
 
 pub(crate) fn eval_instant(
@@ -134,11 +172,7 @@ pub(crate) fn eval_instant(
     time_ns: i64,
     limits: &Limits,
 ) -> Result<LogQueryResult, EvalError> {
-    let ctx = Ctx {
-        input,
-        steps: vec![time_ns],
-        limits,
-    };
+    let ctx = Ctx::new(input, vec![time_ns], limits);
     let data = match ctx.eval(e)? {
         Value::Scalar(v) => QueryData::Scalar(Sample {
             ts_ns: time_ns,
@@ -162,7 +196,7 @@ pub(crate) fn eval_instant(
             QueryData::Vector(out)
         }
     };
-    Ok(result(data))
+    Ok(result(data, ctx.read.get()))
 }
 
 /// `sort`, `sort_desc`, `topk` and `bottomk` order an instant vector by value; anything else is
@@ -182,12 +216,12 @@ fn sort_instant(e: &MetricExpr, out: &mut [VectorSample]) {
     }
 }
 
-fn result(data: QueryData) -> LogQueryResult {
+fn result(data: QueryData, read: Read) -> LogQueryResult {
     LogQueryResult {
         data,
         truncated: false,
         total_lines: 0,
-        stats: QueryStats::default(),
+        stats: read.stats(),
     }
 }
 

@@ -75,6 +75,7 @@ fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Sample
         if !range.contains(entry.ts_ns) {
             return Ok(true);
         }
+        ctx.count(&entry.line);
         if let Some((labels, value)) = extractor.sample(entry)? {
             out.entry(labels).or_default().push((entry.ts_ns, value));
             count += 1;
