@@ -363,3 +363,48 @@ fn rate_counter_extrapolates_like_prometheus() {
     // 50 over 50 s sampled, extrapolated to the window edges (10 s to the start, 0 to the end).
     assert!((m[0].1[0].1 - 1.0).abs() < 1e-9, "{:?}", m);
 }
+
+#[test]
+fn parse_errors_fail_metric_queries_unless_no_label_is_needed() {
+    use loqui_core::{Direction, TimeRange};
+    use loqui_eval::logql::{EvalError, VecInput, eval_range};
+    let data = vec![
+        entry(1, &[("app", "a")], r#"{"level":"info"}"#),
+        entry(2, &[("app", "a")], "level=info"),
+    ];
+    let run = |q: &str| {
+        eval_range(
+            &expr(q),
+            &VecInput::new(data.clone()),
+            TimeRange::from_secs(10, 10),
+            10 * S,
+            10,
+            Direction::Backward,
+        )
+    };
+    // Loki's parser hints skip the parser when no label is needed, so the logfmt line is no error.
+    assert_eq!(
+        matrix(
+            r#"sum(count_over_time({app="a"} | json [10s]))"#,
+            data.clone(),
+            10,
+            10,
+            10
+        )[0]
+        .1,
+        vec![(10, 2.0)]
+    );
+    let err = run(r#"sum by (app) (count_over_time({app="a"} | json [10s]))"#).unwrap_err();
+    assert!(
+        matches!(err, EvalError::Pipeline(ref m) if m.contains("JSONParserErr")),
+        "{err}"
+    );
+    let m = matrix(
+        r#"sum by (app) (count_over_time({app="a"} | json | __error__="" [10s]))"#,
+        data,
+        10,
+        10,
+        10,
+    );
+    assert_eq!(m[0].1, vec![(10, 1.0)]);
+}

@@ -88,6 +88,31 @@ impl Pipeline {
         })
     }
 
+    /// The pipeline Loki runs when a query needs no labels at all (`sum(count_over_time(...))`):
+    /// its parser hints then skip every parser, so a line a parser cannot read is no error. Only
+    /// possible when no stage reads labels; `None` otherwise.
+    pub fn without_labels(expr: &LogExpr) -> Result<Option<Pipeline>, EvalError> {
+        let needs_labels = expr.pipeline.iter().any(|s| {
+            !matches!(
+                s,
+                Stage::LineFilter(_) | Stage::Parser(_) | Stage::Decolorize
+            )
+        });
+        if needs_labels {
+            return Ok(None);
+        }
+        let stages = LogExpr {
+            selector: expr.selector.clone(),
+            pipeline: expr
+                .pipeline
+                .iter()
+                .filter(|s| !matches!(s, Stage::Parser(_)))
+                .cloned()
+                .collect(),
+        };
+        Pipeline::new(&stages).map(Some)
+    }
+
     /// Whether the stream labels satisfy the selector.
     pub fn selects(&self, stream: &Labels) -> bool {
         self.matchers

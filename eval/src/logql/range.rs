@@ -17,7 +17,42 @@ use super::pipeline::Pipeline;
 type Samples = Vec<(i64, f64)>;
 
 pub(crate) fn eval(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<Vec<StepSeries>, EvalError> {
-    let by_series = extract(ctx, r)?;
+    let extractor = Extractor::new(r)?;
+    eval_with(ctx, r, &extractor)
+}
+
+/// For `sum(count_over_time(...))` and the like: Loki pushes the empty grouping into the range
+/// aggregation and runs no parser (see [`Pipeline::without_labels`]). `None` when the pipeline
+/// reads labels and the ordinary evaluation applies.
+pub(crate) fn eval_without_labels(
+    ctx: &Ctx<'_>,
+    r: &RangeAggregation,
+) -> Result<Option<Vec<StepSeries>>, EvalError> {
+    let pushable = matches!(
+        r.op,
+        RangeOp::CountOverTime | RangeOp::Rate | RangeOp::BytesOverTime | RangeOp::BytesRate
+    );
+    if !pushable || r.grouping.is_some() || r.range.unwrap.is_some() {
+        return Ok(None);
+    }
+    let Some(pipeline) = Pipeline::without_labels(&r.range.log)? else {
+        return Ok(None);
+    };
+    let extractor = Extractor {
+        r,
+        pipeline,
+        post: Vec::new(),
+        no_labels: true,
+    };
+    eval_with(ctx, r, &extractor).map(Some)
+}
+
+fn eval_with(
+    ctx: &Ctx<'_>,
+    r: &RangeAggregation,
+    extractor: &Extractor<'_>,
+) -> Result<Vec<StepSeries>, EvalError> {
+    let by_series = extract(ctx, r, extractor)?;
     let range_ns = r.range.range.nanos();
     let offset = r.range.offset.map_or(0, |o| o.nanos());
     if r.op == RangeOp::AbsentOverTime {
@@ -60,8 +95,11 @@ fn windows(
 }
 
 /// Reads the input once for all steps and groups the samples by series.
-fn extract(ctx: &Ctx<'_>, r: &RangeAggregation) -> Result<HashMap<Labels, Samples>, EvalError> {
-    let extractor = Extractor::new(r)?;
+fn extract(
+    ctx: &Ctx<'_>,
+    r: &RangeAggregation,
+    extractor: &Extractor<'_>,
+) -> Result<HashMap<Labels, Samples>, EvalError> {
     let range = read_range(ctx, r);
     let sel = Selection {
         matchers: &r.range.log.selector,
@@ -108,6 +146,8 @@ struct Extractor<'r> {
     r: &'r RangeAggregation,
     pipeline: Pipeline,
     post: Vec<CompiledLabelFilter>,
+    /// Every sample goes to one series without labels.
+    no_labels: bool,
 }
 
 impl<'r> Extractor<'r> {
@@ -124,6 +164,7 @@ impl<'r> Extractor<'r> {
             r,
             pipeline: Pipeline::new(&r.range.log)?,
             post,
+            no_labels: false,
         })
     }
 
@@ -141,6 +182,9 @@ impl<'r> Extractor<'r> {
                 None => return Ok(None),
             },
         };
+        if self.no_labels {
+            return Ok(Some((Labels::new(), value)));
+        }
         Ok(Some((series_labels(&p.labels, self.r)?, value)))
     }
 }

@@ -3,13 +3,16 @@
 use std::collections::BTreeMap;
 
 use loqui_core::Labels;
-use loqui_query::logql::{Grouping, VectorAggregation, VectorOp};
+use loqui_query::logql::{Grouping, MetricExpr, VectorAggregation, VectorOp};
 
 use super::EvalError;
 use super::metric::{Collector, Ctx, StepSeries, Value};
-use super::range::group_labels;
+use super::range::{self, group_labels};
 
 pub(crate) fn eval(ctx: &Ctx<'_>, v: &VectorAggregation) -> Result<Value, EvalError> {
+    if let Some(series) = sum_without_labels(ctx, v)? {
+        return Ok(Value::Vector(series));
+    }
     let series = match ctx.eval(&v.expr)? {
         Value::Vector(s) => s,
         Value::Scalar(_) => {
@@ -25,6 +28,22 @@ pub(crate) fn eval(ctx: &Ctx<'_>, v: &VectorAggregation) -> Result<Value, EvalEr
         VectorOp::Topk | VectorOp::Bottomk => top(ctx, v, &series)?,
         _ => aggregate(ctx, v, &series),
     }))
+}
+
+/// `sum(count_over_time(...))` (no grouping, or `by ()`) over a pipeline that reads no labels:
+/// evaluated like Loki, which then skips the parsers.
+fn sum_without_labels(
+    ctx: &Ctx<'_>,
+    v: &VectorAggregation,
+) -> Result<Option<Vec<StepSeries>>, EvalError> {
+    let no_grouping = v
+        .grouping
+        .as_ref()
+        .is_none_or(|g| !g.without && g.labels.is_empty());
+    match (&*v.expr, v.op) {
+        (MetricExpr::Range(r), VectorOp::Sum) if no_grouping => range::eval_without_labels(ctx, r),
+        _ => Ok(None),
+    }
 }
 
 fn op_name(op: VectorOp) -> &'static str {
