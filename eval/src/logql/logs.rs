@@ -46,7 +46,7 @@ pub(crate) fn eval_logs(
             return Ok(true);
         };
         matched += 1;
-        if matched > limits.max_entries_scanned {
+        if matched > limits.max_matched_lines {
             return Err(too_many(limits));
         }
         kept.push(Kept {
@@ -74,7 +74,7 @@ pub(crate) fn eval_logs(
 fn too_many(limits: &Limits) -> EvalError {
     EvalError::LimitExceeded(format!(
         "more than {} matching lines; narrow the query or the time range",
-        limits.max_entries_scanned
+        limits.max_matched_lines
     ))
 }
 

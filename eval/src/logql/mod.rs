@@ -90,7 +90,7 @@ pub struct Limits {
     /// Points (series x steps) in a metric result, and samples read by a range aggregation.
     pub max_points: usize,
     /// Lines that pass a log query's pipeline.
-    pub max_entries_scanned: usize,
+    pub max_matched_lines: usize,
 }
 
 impl Default for Limits {
@@ -98,7 +98,7 @@ impl Default for Limits {
         Limits {
             max_series: 10_000,
             max_points: 11_000_000,
-            max_entries_scanned: 50_000_000,
+            max_matched_lines: 50_000_000,
         }
     }
 }
