@@ -408,3 +408,33 @@ fn parse_errors_fail_metric_queries_unless_no_label_is_needed() {
     );
     assert_eq!(m[0].1, vec![(10, 1.0)]);
 }
+
+#[test]
+fn group_right_and_bool_between_vectors() {
+    let data = vec![
+        entry(1, &[("app", "a"), ("pod", "1")], "x"),
+        entry(2, &[("app", "a"), ("pod", "2")], "x"),
+        entry(3, &[("app", "a"), ("pod", "2")], "x"),
+    ];
+    let v = |q: &str| vector(q, data.clone(), 10);
+    let per_pod = r#"sum by (app, pod) (count_over_time({app="a"}[1m]))"#;
+    let per_app = r#"sum by (app) (count_over_time({app="a"}[1m]))"#;
+    let got = v(&format!("{per_app} - on (app) group_right {per_pod}"));
+    assert_eq!(
+        got,
+        vec![
+            (labels(&[("app", "a"), ("pod", "1")]), 2.0),
+            (labels(&[("app", "a"), ("pod", "2")]), 1.0)
+        ]
+    );
+    let got = v(&format!("{per_pod} >= bool on (app) group_left {per_app}"));
+    assert_eq!(
+        got,
+        vec![
+            (labels(&[("app", "a"), ("pod", "1")]), 0.0),
+            (labels(&[("app", "a"), ("pod", "2")]), 0.0)
+        ]
+    );
+    let got = v(&format!("{per_pod} == ignoring (pod) group_left {per_app}"));
+    assert!(got.is_empty(), "no pod has all of its app's lines: {got:?}");
+}
