@@ -1,1 +1,0 @@
-//! LogQL evaluation (being built on its own branch).
