@@ -121,6 +121,9 @@ impl LogStore {
             streams,
             max_line_bytes,
         };
+        // Commit what the log replayed, with the streams it added: the ids in the index must
+        // always be in the saved stream table.
+        store.commit()?;
         store.rebuild_stream_stats();
         Ok(store)
     }

@@ -51,7 +51,8 @@ pub(crate) const TOKENIZER: &str = "loqui";
 
 impl Table {
     /// Opens the index under `dir` (creating it with `schema`), then replays the log through
-    /// `replay`, which adds the documents of one payload.
+    /// `replay`, which adds the documents of one payload. The caller commits the replayed
+    /// batches.
     pub(crate) fn open(
         dir: &Path,
         schema: Schema,
@@ -92,8 +93,8 @@ impl Table {
             dir: dir.to_owned(),
         };
         if replayed > 0 {
+            // The owner commits (saving its side tables with the replayed data).
             tracing::info!(dir = %dir.display(), batches = replayed, "replayed the write-ahead log");
-            table.commit(|| Ok(()))?;
         }
         Ok(table)
     }

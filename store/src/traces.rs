@@ -121,7 +121,9 @@ impl TraceStore {
                 Ok(())
             },
         )?;
-        Ok(Self { table, fields })
+        let store = Self { table, fields };
+        store.commit()?;
+        Ok(store)
     }
 
     /// Stores the valid spans (ids normalized) and reports the others.
