@@ -18,6 +18,8 @@ enum A {
     X(String),
 }
 
+type Map = Vec<(String, A)>;
+
 #[derive(Serialize, Deserialize)]
 pub(crate) struct StoredSpan {
     t: String,
@@ -31,7 +33,7 @@ pub(crate) struct StoredSpan {
     d: i64,
     a: Vec<(String, A)>,
     r: Vec<(String, A)>,
-    e: Vec<(i64, String, Vec<(String, A)>)>,
+    e: Vec<(i64, String, Map)>,
 }
 
 fn enc(v: &AttrValue) -> A {

@@ -15,6 +15,9 @@ const HEADER: usize = 16;
 /// Larger lengths can only come from a damaged header.
 const MAX_RECORD: usize = 1 << 30;
 
+/// A replayed record: its seq and payload.
+pub(crate) type Record = (u64, Vec<u8>);
+
 pub(crate) struct Wal {
     path: PathBuf,
     file: File,
@@ -24,7 +27,7 @@ pub(crate) struct Wal {
 
 impl Wal {
     /// Opens (or creates) the log and returns it with the records whose seq is above `after`.
-    pub(crate) fn open(path: &Path, after: u64) -> Result<(Self, Vec<(u64, Vec<u8>)>)> {
+    pub(crate) fn open(path: &Path, after: u64) -> Result<(Self, Vec<Record>)> {
         let io = |e| StoreError::io(path, e);
         let mut file = OpenOptions::new()
             .create(true)
@@ -79,7 +82,7 @@ impl Wal {
     }
 }
 
-fn read_records(file: &mut File, after: u64) -> std::io::Result<(Vec<(u64, Vec<u8>)>, u64)> {
+fn read_records(file: &mut File, after: u64) -> std::io::Result<(Vec<Record>, u64)> {
     file.seek(SeekFrom::Start(0))?;
     let mut reader = BufReader::new(file);
     let mut records = Vec::new();
