@@ -24,6 +24,9 @@ pub struct RetentionReport {
     pub bytes_after: u64,
 }
 
+/// Rounds of size-based deletion before giving up (the budget may be below the fixed costs).
+const MAX_ROUNDS: usize = 16;
+
 pub(crate) fn run(store: &Store, policy: &Retention, now_ns: i64) -> Result<RetentionReport> {
     let bytes_before = store.disk_bytes();
     let mut cutoff = policy
@@ -33,13 +36,16 @@ pub(crate) fn run(store: &Store, policy: &Retention, now_ns: i64) -> Result<Rete
         delete_before(store, c)?;
     }
     // Size: estimate bytes per record, drop the oldest records worth the excess, measure again.
-    // A few rounds absorb the estimate's error.
+    // Fixed costs (file headers, the stream table) make the estimate low, so repeat while it
+    // helps.
     if let Some(max) = policy.max_bytes {
-        for _ in 0..4 {
+        let mut last = u64::MAX;
+        for _ in 0..MAX_ROUNDS {
             let bytes = store.disk_bytes();
-            if bytes <= max {
+            if bytes <= max || bytes >= last {
                 break;
             }
+            last = bytes;
             let Some(c) = size_cutoff(store, bytes - max)? else {
                 break;
             };
@@ -81,7 +87,8 @@ fn size_cutoff(store: &Store, excess: u64) -> Result<Option<i64>> {
     let mut freed = 0.0;
     for (i, (t, per)) in weighted.iter().enumerate() {
         freed += per;
-        if freed >= excess as f64 {
+        // Aim a little past the excess: undershooting costs another round.
+        if freed >= excess as f64 * 1.1 {
             // Delete everything up to and including `t`, and its equals.
             let next = weighted[i + 1..].iter().find(|(u, _)| u > t);
             return Ok(Some(next.map_or(t.saturating_add(1), |(u, _)| *u)));
