@@ -19,14 +19,31 @@ use loqui_store::{
 const DAY_NS: i64 = 24 * 3600 * 1_000_000_000;
 const T0: i64 = 1_763_769_600_000_000_000;
 const SERVICES: &[&str] = &[
-    "frontend", "cart", "checkout", "payment", "shipping", "catalog", "auth", "email", "ads",
+    "frontend",
+    "cart",
+    "checkout",
+    "payment",
+    "shipping",
+    "catalog",
+    "auth",
+    "email",
+    "ads",
     "recommendation",
 ];
-const ROUTES: &[&str] = &["/api/cart", "/api/checkout", "/api/products/{id}", "/api/login", "/health"];
+const ROUTES: &[&str] = &[
+    "/api/cart",
+    "/api/checkout",
+    "/api/products/{id}",
+    "/api/login",
+    "/health",
+];
 const BATCH: usize = 1000;
 
 fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 /// Batches of 1,000 lines over 24 h in time order; one line in 20,000 says `segfault`.
@@ -35,11 +52,15 @@ fn log_batches(rng: &mut fastrand::Rng, total: usize) -> Vec<Vec<LogStream>> {
     for svc in SERVICES {
         for level in ["info", "warn", "error"] {
             for pod in 0..4 {
-                let l: Labels = [("service_name", *svc), ("level", level), ("namespace", "shop")]
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .chain([("pod".to_string(), format!("{svc}-{pod}"))])
-                    .collect();
+                let l: Labels = [
+                    ("service_name", *svc),
+                    ("level", level),
+                    ("namespace", "shop"),
+                ]
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .chain([("pod".to_string(), format!("{svc}-{pod}"))])
+                .collect();
                 streams.push(l);
             }
         }
@@ -95,7 +116,10 @@ fn span_batches(rng: &mut fastrand::Rng, traces: usize) -> (Vec<Vec<Span>>, Vec<
         .map(|s| {
             Arc::new(BTreeMap::from([
                 ("service.name".to_string(), AttrValue::String(s.to_string())),
-                ("k8s.namespace.name".to_string(), AttrValue::String("shop".into())),
+                (
+                    "k8s.namespace.name".to_string(),
+                    AttrValue::String("shop".into()),
+                ),
             ]))
         })
         .collect();
@@ -112,11 +136,20 @@ fn span_batches(rng: &mut fastrand::Rng, traces: usize) -> (Vec<Vec<Span>>, Vec<
             let svc = rng.usize(0..SERVICES.len());
             let error = rng.u8(0..100) < 3;
             let mut attributes = BTreeMap::from([
-                ("http.route".to_string(), AttrValue::String(ROUTES[rng.usize(0..ROUTES.len())].into())),
-                ("http.response.status_code".to_string(), AttrValue::Int(if error { 500 } else { 200 })),
+                (
+                    "http.route".to_string(),
+                    AttrValue::String(ROUTES[rng.usize(0..ROUTES.len())].into()),
+                ),
+                (
+                    "http.response.status_code".to_string(),
+                    AttrValue::Int(if error { 500 } else { 200 }),
+                ),
             ]);
             if i % 3 == 2 {
-                attributes.insert("db.system".into(), AttrValue::String(["postgresql", "redis"][rng.usize(0..2)].into()));
+                attributes.insert(
+                    "db.system".into(),
+                    AttrValue::String(["postgresql", "redis"][rng.usize(0..2)].into()),
+                );
             }
             batch.push(Span {
                 trace_id: trace_id.clone(),
@@ -124,8 +157,19 @@ fn span_batches(rng: &mut fastrand::Rng, traces: usize) -> (Vec<Vec<Span>>, Vec<
                 parent_span_id: (i > 0).then(|| format!("{root_id:016x}")),
                 service_name: SERVICES[svc].into(),
                 name: format!("{} {}", ["GET", "POST"][i % 2], ROUTES[i % ROUTES.len()]),
-                kind: if i == 0 { SpanKind::Server } else { SpanKind::Client },
-                status: SpanStatus { code: if error { StatusCode::Error } else { StatusCode::Unset }, message: None },
+                kind: if i == 0 {
+                    SpanKind::Server
+                } else {
+                    SpanKind::Client
+                },
+                status: SpanStatus {
+                    code: if error {
+                        StatusCode::Error
+                    } else {
+                        StatusCode::Unset
+                    },
+                    message: None,
+                },
                 start_ns: start + i as i64 * 1_000_000,
                 duration_ns: rng.i64(100_000..500_000_000),
                 attributes,
@@ -187,7 +231,10 @@ fn main() {
     let logs = log_batches(&mut rng, lines);
     let (spans, trace_ids) = span_batches(&mut rng, traces);
     let span_count: usize = spans.iter().map(Vec::len).sum();
-    println!("generated {lines} lines and {traces} traces ({span_count} spans) in {:.1?}", t.elapsed());
+    println!(
+        "generated {lines} lines and {traces} traces ({span_count} spans) in {:.1?}",
+        t.elapsed()
+    );
 
     // Ingest with each durability, batches of 1,000 records, one caller thread.
     for durability in [Durability::None, Durability::WalNoSync, Durability::Fsync] {
@@ -220,7 +267,10 @@ fn main() {
     let store = Store::open(&config(dir.path(), Durability::None)).unwrap();
     println!("reopen: {:.1?}", t.elapsed());
 
-    let day = TimeRange { start_ns: T0, end_ns: T0 + DAY_NS };
+    let day = TimeRange {
+        start_ns: T0,
+        end_ns: T0 + DAY_NS,
+    };
     let query = |matchers: Vec<LabelMatcher>, contains: &[&str], limit| {
         let mut s = LogSelect::new(matchers, day);
         s.contains = contains.iter().map(|c| c.to_string()).collect();
@@ -230,11 +280,38 @@ fn main() {
     };
     let re = |n: &str, v: &str| LabelMatcher::new(n, loqui_store::MatchOp::Re, v).unwrap();
     let cases = [
-        ("{namespace=\"shop\"} |= \"segfault\" (rare word)", query(vec![LabelMatcher::eq("namespace", "shop")], &["segfault"], 100)),
-        ("{service_name=~\".+\"} |= \"egfaul\" (rare infix)", query(vec![re("service_name", ".+")], &["egfaul"], 100)),
-        ("{service_name=\"cart\"} |= \"segfault at\" (rare phrase)", query(vec![LabelMatcher::eq("service_name", "cart")], &["segfault at"], 100)),
-        ("{namespace=\"shop\"} |= \"connection reset\" limit 100 (common)", query(vec![LabelMatcher::eq("namespace", "shop")], &["connection reset"], 100)),
-        ("{level=\"error\"} limit 1000 (no filter)", query(vec![LabelMatcher::eq("level", "error")], &[], 1000)),
+        (
+            "{namespace=\"shop\"} |= \"segfault\" (rare word)",
+            query(
+                vec![LabelMatcher::eq("namespace", "shop")],
+                &["segfault"],
+                100,
+            ),
+        ),
+        (
+            "{service_name=~\".+\"} |= \"egfaul\" (rare infix)",
+            query(vec![re("service_name", ".+")], &["egfaul"], 100),
+        ),
+        (
+            "{service_name=\"cart\"} |= \"segfault at\" (rare phrase)",
+            query(
+                vec![LabelMatcher::eq("service_name", "cart")],
+                &["segfault at"],
+                100,
+            ),
+        ),
+        (
+            "{namespace=\"shop\"} |= \"connection reset\" limit 100 (common)",
+            query(
+                vec![LabelMatcher::eq("namespace", "shop")],
+                &["connection reset"],
+                100,
+            ),
+        ),
+        (
+            "{level=\"error\"} limit 1000 (no filter)",
+            query(vec![LabelMatcher::eq("level", "error")], &[], 1000),
+        ),
     ];
     for (name, select) in &cases {
         let mut n = 0;
@@ -244,7 +321,9 @@ fn main() {
     let mut meta = LogSelect::new(vec![LabelMatcher::eq("namespace", "shop")], day);
     let sample = logs[lines / BATCH / 2][0].lines[0].structured_metadata["trace_id"].clone();
     meta.metadata = vec![("trace_id".into(), sample)];
-    let (p50, p99) = latency(50, |_| assert_eq!(store.logs.select(&meta).unwrap().count(), 1));
+    let (p50, p99) = latency(50, |_| {
+        assert_eq!(store.logs.select(&meta).unwrap().count(), 1)
+    });
     println!("query lines by structured metadata trace_id: p50 {p50:.2?} p99 {p99:.2?}");
 
     // count_over_time({level="error"}[5m]) by service over 24 h.
@@ -254,12 +333,16 @@ fn main() {
         let counts = store.logs.count_by_step(&errors, 300_000_000_000).unwrap();
         let mut by_service: BTreeMap<String, Vec<u64>> = BTreeMap::new();
         for c in counts {
-            let acc = by_service.entry(c.labels["service_name"].clone()).or_insert_with(|| vec![0; c.counts.len()]);
+            let acc = by_service
+                .entry(c.labels["service_name"].clone())
+                .or_insert_with(|| vec![0; c.counts.len()]);
             acc.iter_mut().zip(&c.counts).for_each(|(a, n)| *a += n);
         }
         series = by_service.len();
     });
-    println!("error count by service, 24 h in 5 min buckets: p50 {p50:.2?} p99 {p99:.2?} ({series} series x 288 buckets)");
+    println!(
+        "error count by service, 24 h in 5 min buckets: p50 {p50:.2?} p99 {p99:.2?} ({series} series x 288 buckets)"
+    );
 
     let (p50, p99) = latency(1000, |i| {
         let id = &trace_ids[(i * 7919) % trace_ids.len()];
@@ -267,20 +350,46 @@ fn main() {
     });
     println!("trace by id: p50 {p50:.2?} p99 {p99:.2?}");
     let span_cases = [
-        ("{resource.service.name=\"payment\" && status=error} limit 20", SpanSelect {
-            range: Some(day), service: Some("payment".into()), status: Some(StatusCode::Error), limit: Some(20), ..Default::default()
-        }),
-        ("{span.db.system=\"redis\" && duration>400ms} last hour, limit 20", SpanSelect {
-            range: Some(TimeRange { start_ns: T0 + DAY_NS - 3_600_000_000_000, end_ns: T0 + DAY_NS }),
-            min_duration_ns: Some(400_000_000),
-            attributes: vec![AttrFilter { scope: AttrScope::Span, key: "db.system".into(), value: AttrValue::String("redis".into()) }],
-            limit: Some(20), ..Default::default()
-        }),
-        ("{span.http.response.status_code=500 && kind=server} 24 h, no limit", SpanSelect {
-            range: Some(day), kind: Some(SpanKind::Server),
-            attributes: vec![AttrFilter { scope: AttrScope::Span, key: "http.response.status_code".into(), value: AttrValue::Int(500) }],
-            ..Default::default()
-        }),
+        (
+            "{resource.service.name=\"payment\" && status=error} limit 20",
+            SpanSelect {
+                range: Some(day),
+                service: Some("payment".into()),
+                status: Some(StatusCode::Error),
+                limit: Some(20),
+                ..Default::default()
+            },
+        ),
+        (
+            "{span.db.system=\"redis\" && duration>400ms} last hour, limit 20",
+            SpanSelect {
+                range: Some(TimeRange {
+                    start_ns: T0 + DAY_NS - 3_600_000_000_000,
+                    end_ns: T0 + DAY_NS,
+                }),
+                min_duration_ns: Some(400_000_000),
+                attributes: vec![AttrFilter {
+                    scope: AttrScope::Span,
+                    key: "db.system".into(),
+                    value: AttrValue::String("redis".into()),
+                }],
+                limit: Some(20),
+                ..Default::default()
+            },
+        ),
+        (
+            "{span.http.response.status_code=500 && kind=server} 24 h, no limit",
+            SpanSelect {
+                range: Some(day),
+                kind: Some(SpanKind::Server),
+                attributes: vec![AttrFilter {
+                    scope: AttrScope::Span,
+                    key: "http.response.status_code".into(),
+                    value: AttrValue::Int(500),
+                }],
+                ..Default::default()
+            },
+        ),
     ];
     for (name, select) in &span_cases {
         let mut n = 0;

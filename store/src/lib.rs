@@ -21,6 +21,7 @@ mod table;
 mod traces;
 mod validate;
 mod wal;
+mod words;
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -19,6 +19,7 @@ use crate::narrow::{all_of, contains_query, term_set};
 use crate::streams::{StreamId, StreamTable};
 use crate::table::{Durability, TOKENIZER, Table};
 use crate::validate;
+use crate::words::WordCache;
 
 /// Lines per batch: the line's order key is `batch seq << 20 | index in batch`.
 pub const MAX_BATCH_LINES: usize = 1 << 20;
@@ -99,6 +100,7 @@ pub struct LogStore {
     fields: Fields,
     streams: Arc<RwLock<StreamTable>>,
     max_line_bytes: usize,
+    words: WordCache,
 }
 
 impl LogStore {
@@ -120,6 +122,7 @@ impl LogStore {
             fields,
             streams,
             max_line_bytes,
+            words: WordCache::default(),
         };
         // Commit what the log replayed, with the streams it added: the ids in the index must
         // always be in the saved stream table.
@@ -163,7 +166,7 @@ impl LogStore {
     /// Lines matching `select` in time order, loaded lazily: stop iterating to stop reading.
     pub fn select(&self, select: &LogSelect) -> Result<LineIter> {
         let searcher = self.table.searcher();
-        let Some(query) = self.query(select)? else {
+        let Some(query) = self.query(&searcher, select)? else {
             return Ok(LineIter::empty(searcher, self.fields));
         };
         let mut hits = searcher.search(query.as_ref(), &self.hits())?;
@@ -196,7 +199,7 @@ impl LogStore {
         let range = select.range;
         let buckets = (range.len_ns() + step_ns - 1) / step_ns;
         let searcher = self.table.searcher();
-        let Some(query) = self.query(select)? else {
+        let Some(query) = self.query(&searcher, select)? else {
             return Ok(Vec::new());
         };
         let hits = searcher.search(query.as_ref(), &self.hits())?;
@@ -301,7 +304,7 @@ impl LogStore {
     }
 
     /// The index query for `select`, or `None` when no stream matches.
-    fn query(&self, select: &LogSelect) -> Result<Option<Box<dyn Query>>> {
+    fn query(&self, searcher: &Searcher, select: &LogSelect) -> Result<Option<Box<dyn Query>>> {
         if select.range.len_ns() == 0 {
             return Ok(None);
         }
@@ -322,7 +325,13 @@ impl LogStore {
             )),
         ];
         for text in &select.contains {
-            parts.extend(contains_query(&self.table.index, f.line, text)?);
+            parts.extend(contains_query(
+                &self.table.index,
+                searcher,
+                &self.words,
+                f.line,
+                text,
+            )?);
         }
         for (k, v) in &select.metadata {
             parts.push(term_set([Term::from_field_text(f.meta, &meta_term(k, v))]));

@@ -89,7 +89,7 @@ impl StreamTable {
         }
     }
 
-    /// Streams matching every matcher with data overlapping `range` (all data when `None`).
+    /// Streams matching every matcher with data overlapping `range` (any data when `None`).
     pub(crate) fn select(
         &self,
         matchers: &[LabelMatcher],
@@ -98,7 +98,11 @@ impl StreamTable {
         (0..self.streams.len() as StreamId)
             .filter(|id| {
                 let s = &self.streams[*id as usize];
-                range.is_none_or(|r| s.overlaps(r)) && matches_all(matchers, &s.labels)
+                let has_data = match range {
+                    Some(r) => s.overlaps(r),
+                    None => s.lines > 0,
+                };
+                has_data && matches_all(matchers, &s.labels)
             })
             .collect()
     }

@@ -57,24 +57,20 @@ fn queries_run_while_ingesting_and_see_whole_batches() {
             }
         });
     });
-    // The background committer makes everything visible without an explicit commit.
+    // The background committer makes everything visible without an explicit commit (logs
+    // and traces are committed one after the other, so wait for both).
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let last_trace = format!("{BATCHES:x}");
     loop {
         let n = store.logs.select(&all).unwrap().count() as i64;
-        if n == BATCHES * LINES {
+        let traced = store.traces.trace(&last_trace).unwrap().is_some();
+        if n == BATCHES * LINES && traced {
             break;
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "only {n} lines visible after 10 s"
+            "only {n} lines visible after 10 s (last trace visible: {traced})"
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(
-        store
-            .traces
-            .trace(&format!("{:x}", BATCHES))
-            .unwrap()
-            .is_some()
-    );
 }

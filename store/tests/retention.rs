@@ -78,6 +78,18 @@ fn data_older_than_the_maximum_age_is_deleted() {
         store.traces.trace("37").unwrap().is_some(),
         "span at minute 360 lost"
     );
+    // Streams without data left drop out of label answers.
+    store
+        .logs
+        .push(&[LogStream {
+            labels: labels(&[("old", "x")]),
+            lines: vec![line(T0, "old")],
+        }])
+        .unwrap();
+    store.commit().unwrap();
+    assert_eq!(store.logs.label_names(&[], None), ["app", "old"]);
+    store.retain(&policy, now).unwrap();
+    assert_eq!(store.logs.label_names(&[], None), ["app"]);
     // And it holds across reopen.
     drop(store);
     assert_eq!(times(&open(dir.path())), want);

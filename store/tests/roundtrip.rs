@@ -197,3 +197,47 @@ fn malformed_records_are_refused_with_a_reason_and_good_ones_kept() {
     );
     assert_eq!(store.traces.trace("1").unwrap().unwrap().spans, vec![good]);
 }
+
+#[test]
+fn substring_filters_find_words_cut_anywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let texts = [
+        "user order",
+        "xuser order2",
+        "auser=orderx",
+        "aaa",
+        "Zzz",
+        "user0 order",
+    ];
+    let lines = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| line(T0 + i as i64, t))
+        .collect();
+    store
+        .logs
+        .push(&[LogStream {
+            labels: labels(&[("a", "b")]),
+            lines,
+        }])
+        .unwrap();
+    store.commit().unwrap();
+    let find = |q: &str| -> Vec<String> {
+        let mut s = all(100, Direction::Forward, None);
+        s.contains = vec![q.into()];
+        store
+            .logs
+            .select(&s)
+            .unwrap()
+            .map(|l| l.unwrap().line.line)
+            .collect()
+    };
+    assert_eq!(find("user order"), ["user order", "xuser order2"]);
+    assert_eq!(find("r=o"), ["auser=orderx"]);
+    // Self-overlapping fragments at a word's end, and the last word of the dictionary.
+    assert_eq!(find("aa"), ["aaa"]);
+    assert_eq!(find("zz"), ["Zzz"]);
+    assert_eq!(find("Zz"), ["Zzz"]);
+    assert!(find("ZZ").is_empty(), "matching is case-sensitive");
+}
