@@ -42,6 +42,9 @@ pub use traces::{AttrFilter, AttrScope, SpanResult, SpanSelect, TraceMatch, Trac
 pub struct StoreConfig {
     pub dir: PathBuf,
     pub durability: Durability,
+    /// tantivy indexing threads per table (1 keeps ingest on about one core; the demo loader
+    /// may use more).
+    pub index_threads: usize,
     /// Lines longer than this are refused.
     pub max_line_bytes: usize,
     /// How often the background thread commits; `None`: only explicit commits.
@@ -56,6 +59,7 @@ impl StoreConfig {
         Self {
             dir: dir.into(),
             durability: Durability::Fsync,
+            index_threads: 1,
             max_line_bytes: 256 * 1024,
             commit_interval: Some(Duration::from_secs(1)),
             retention: Retention::default(),
@@ -83,9 +87,13 @@ impl Store {
     /// Opens the store without a background thread (commit and retain by hand).
     pub fn open(config: &StoreConfig) -> Result<Self> {
         let dir = &config.dir;
+        let options = table::TableOptions {
+            durability: config.durability,
+            index_threads: config.index_threads,
+        };
         Ok(Self {
-            logs: LogStore::open(&dir.join("logs"), config.durability, config.max_line_bytes)?,
-            traces: TraceStore::open(&dir.join("traces"), config.durability)?,
+            logs: LogStore::open(&dir.join("logs"), options, config.max_line_bytes)?,
+            traces: TraceStore::open(&dir.join("traces"), options)?,
             dir: dir.clone(),
             retention: Mutex::new(()),
         })
@@ -164,7 +172,7 @@ fn background(store: &Store, config: &StoreConfig, stop: &AtomicBool) {
     while !stop.load(Ordering::Relaxed) {
         std::thread::park_timeout(tick);
         if config.commit_interval.is_some()
-            && let Err(e) = store.commit()
+            && let Err(e) = store.commit().and_then(|()| store.logs.warm())
         {
             tracing::error!(error = %e, "background commit failed");
         }

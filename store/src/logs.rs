@@ -17,7 +17,7 @@ use crate::hits::{Hit, Hits, sort_hits};
 use crate::matcher::LabelMatcher;
 use crate::narrow::{all_of, contains_query, term_set};
 use crate::streams::{StreamId, StreamTable};
-use crate::table::{Durability, TOKENIZER, Table};
+use crate::table::{TOKENIZER, Table, TableOptions};
 use crate::validate;
 use crate::words::WordCache;
 
@@ -104,12 +104,12 @@ pub struct LogStore {
 }
 
 impl LogStore {
-    pub(crate) fn open(dir: &Path, durability: Durability, max_line_bytes: usize) -> Result<Self> {
+    pub(crate) fn open(dir: &Path, options: TableOptions, max_line_bytes: usize) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         let (schema, fields) = schema();
         let streams = Arc::new(RwLock::new(StreamTable::load(&dir.join("streams.json"))?));
         let replay_streams = streams.clone();
-        let table = Table::open(dir, schema, durability, |writer, seq, payload| {
+        let table = Table::open(dir, schema, options, |writer, seq, payload| {
             let batch: Vec<LogStream> = decode(dir, payload)?;
             let mut st = replay_streams.write().expect("streams lock");
             for doc in build_docs(&fields, &mut st, &batch, seq) {
@@ -161,6 +161,12 @@ impl LogStore {
     pub fn commit(&self) -> Result<bool> {
         self.table
             .commit(|| self.streams.write().expect("streams lock").save())
+    }
+
+    /// Prepares the word lists of new segments (the background thread calls this after
+    /// commits).
+    pub fn warm(&self) -> Result<()> {
+        self.words.warm(&self.table.searcher(), self.fields.line)
     }
 
     /// Lines matching `select` in time order, loaded lazily: stop iterating to stop reading.

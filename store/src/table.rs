@@ -29,6 +29,14 @@ pub enum Durability {
     None,
 }
 
+/// How a table writes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TableOptions {
+    pub(crate) durability: Durability,
+    /// tantivy indexing threads; each has its own share of the memory budget.
+    pub(crate) index_threads: usize,
+}
+
 pub(crate) struct Table {
     pub(crate) index: Index,
     reader: IndexReader,
@@ -56,7 +64,7 @@ impl Table {
     pub(crate) fn open(
         dir: &Path,
         schema: Schema,
-        durability: Durability,
+        options: TableOptions,
         mut replay: impl FnMut(&IndexWriter, u64, &[u8]) -> Result<()>,
     ) -> Result<Self> {
         let index_dir = dir.join("index");
@@ -68,7 +76,8 @@ impl Table {
         let index = Index::open_or_create(mmap, schema)?;
         register_tokenizer(&index);
         let committed = committed_seq(&index)?;
-        let writer = index.writer_with_num_threads(1, WRITER_HEAP)?;
+        let threads = options.index_threads.max(1);
+        let writer = index.writer_with_num_threads(threads, WRITER_HEAP * threads)?;
         let (wal, records) = Wal::open(&dir.join("wal.log"), committed)?;
         let replayed = records.len();
         let mut next_seq = committed + 1;
@@ -89,7 +98,7 @@ impl Table {
                 next_seq,
                 dirty: replayed > 0,
             }),
-            durability,
+            durability: options.durability,
             dir: dir.to_owned(),
         };
         if replayed > 0 {

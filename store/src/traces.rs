@@ -16,7 +16,7 @@ use crate::error::{Rejected, Result, StoreError, WriteReport};
 use crate::hits::{Hit, Hits, sort_hits};
 use crate::logs::decode;
 use crate::narrow::{all_of, term_set};
-use crate::table::{Durability, Table};
+use crate::table::{Table, TableOptions};
 use crate::validate;
 
 /// Attribute values longer than this are stored but not indexed: filters on them scan.
@@ -105,13 +105,13 @@ pub struct TraceStore {
 }
 
 impl TraceStore {
-    pub(crate) fn open(dir: &Path, durability: Durability) -> Result<Self> {
+    pub(crate) fn open(dir: &Path, options: TableOptions) -> Result<Self> {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::io(dir, e))?;
         let (schema, fields) = schema();
         let table = Table::open(
             dir,
             schema,
-            durability,
+            options,
             |writer: &IndexWriter, seq, payload| {
                 let spans: Vec<StoredSpan> = decode(dir, payload)?;
                 let spans: Vec<Span> = spans.into_iter().map(StoredSpan::into_span).collect();

@@ -84,6 +84,16 @@ impl WordCache {
         Ok(Some(found))
     }
 
+    /// Builds the lists of segments not seen yet, so the first search after a commit or a
+    /// merge does not pay for it.
+    pub(crate) fn warm(&self, searcher: &Searcher, field: Field) -> Result<()> {
+        for seg in searcher.segment_readers() {
+            self.list(seg, field)?;
+        }
+        self.forget_others(searcher);
+        Ok(())
+    }
+
     fn list(&self, seg: &tantivy::SegmentReader, field: Field) -> Result<Arc<WordList>> {
         if let Some(list) = self
             .lists
