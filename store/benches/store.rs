@@ -268,11 +268,6 @@ fn main() {
         span_count as f64 / ts.as_secs_f64(),
         cpu_seconds() - cpu,
     );
-    store.logs.warm().unwrap();
-    println!(
-        "word lists for substring search built in {:.1?}",
-        t.elapsed()
-    );
     let log_bytes = loqui_bytes(&dir.path().join("logs"));
     let span_bytes = loqui_bytes(&dir.path().join("traces"));
     println!(
