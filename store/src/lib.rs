@@ -29,12 +29,14 @@
 mod codec;
 mod error;
 mod hits;
+mod lines;
 mod logs;
 mod matcher;
 mod narrow;
 mod retention;
 mod streams;
 mod table;
+mod tags;
 mod traces;
 mod validate;
 mod wal;
@@ -47,7 +49,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub use error::{Rejected, Result, StoreError, WriteReport};
-pub use logs::{LineIter, LogSelect, LogStore, MAX_BATCH_LINES, StoredLine, StreamCounts};
+pub use lines::LineIter;
+pub use logs::{LogSelect, LogStore, MAX_BATCH_LINES, StoredLine, StreamCounts};
 pub use matcher::{LabelMatcher, MatchOp};
 pub use retention::{Retention, RetentionReport};
 pub use streams::StreamId;

@@ -7,13 +7,13 @@ use std::sync::{Arc, RwLock};
 use loqui_core::{Direction, Labels, LogLine, LogStream, TimeRange};
 use tantivy::query::{AllQuery, Query, RangeQuery};
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
-    TextOptions, Value,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
+use tantivy::{Searcher, TantivyDocument, Term};
 
 use crate::error::{Result, StoreError, WriteReport};
-use crate::hits::{Hit, Hits, sort_hits};
+use crate::hits::{Hits, sort_hits};
+use crate::lines::{LineIter, load_line};
 use crate::matcher::LabelMatcher;
 use crate::narrow::{all_of, contains_query, term_set};
 use crate::streams::{StreamId, StreamTable};
@@ -25,13 +25,13 @@ use crate::words::WordCache;
 pub const MAX_BATCH_LINES: usize = 1 << 20;
 
 #[derive(Clone, Copy)]
-struct Fields {
+pub(crate) struct Fields {
     stream: Field,
     ts: Field,
     seq: Field,
-    line: Field,
+    pub(crate) line: Field,
     meta: Field,
-    meta_json: Field,
+    pub(crate) meta_json: Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -344,94 +344,6 @@ impl LogStore {
         }
         Ok(Some(all_of(parts)))
     }
-}
-
-/// Lines of one `select`, in order, loaded from the document store as they are asked for.
-pub struct LineIter {
-    searcher: Searcher,
-    fields: Fields,
-    streams: Arc<RwLock<StreamTable>>,
-    hits: std::vec::IntoIter<Hit>,
-    contains: Vec<String>,
-    left: usize,
-}
-
-impl LineIter {
-    fn empty(searcher: Searcher, fields: Fields) -> Self {
-        Self {
-            searcher,
-            fields,
-            streams: Arc::default(),
-            hits: Vec::new().into_iter(),
-            contains: Vec::new(),
-            left: 0,
-        }
-    }
-
-    /// Candidates left before verification (an upper bound on the lines left).
-    pub fn candidates_left(&self) -> usize {
-        self.hits.len()
-    }
-
-    fn load(&self, hit: Hit) -> Result<Option<StoredLine>> {
-        let doc: TantivyDocument = self.searcher.doc(hit.addr)?;
-        let text = doc
-            .get_first(self.fields.line)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default();
-        if !self.contains.iter().all(|c| text.contains(c.as_str())) {
-            return Ok(None);
-        }
-        let structured_metadata = match doc
-            .get_first(self.fields.meta_json)
-            .and_then(|v| v.as_str())
-        {
-            Some(json) => serde_json::from_str(json).map_err(|e| StoreError::Corrupt {
-                path: "logs".into(),
-                message: format!("structured metadata: {e}"),
-            })?,
-            None => Labels::new(),
-        };
-        let labels = self.streams.read().expect("streams lock").labels(hit.tag);
-        Ok(Some(StoredLine {
-            stream: hit.tag,
-            labels,
-            line: LogLine {
-                ts_ns: hit.ts,
-                line: text.to_owned(),
-                structured_metadata,
-                parsed: Labels::new(),
-            },
-        }))
-    }
-}
-
-impl Iterator for LineIter {
-    type Item = Result<StoredLine>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.left > 0 {
-            let hit = self.hits.next()?;
-            match self.load(hit) {
-                Ok(Some(line)) => {
-                    self.left -= 1;
-                    return Some(Ok(line));
-                }
-                Ok(None) => continue,
-                Err(e) => return Some(Err(e)),
-            }
-        }
-        None
-    }
-}
-
-fn load_line(searcher: &Searcher, f: &Fields, addr: DocAddress) -> Result<String> {
-    let doc: TantivyDocument = searcher.doc(addr)?;
-    Ok(doc
-        .get_first(f.line)
-        .and_then(|v| v.as_str())
-        .unwrap_or_default()
-        .to_owned())
 }
 
 fn meta_term(k: &str, v: &str) -> String {

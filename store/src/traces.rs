@@ -1,6 +1,6 @@
 //! Spans: durable ingest, trace by id, and span search narrowed by the index and verified.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
 
@@ -17,6 +17,7 @@ use crate::hits::{Hit, Hits, sort_hits};
 use crate::logs::decode;
 use crate::narrow::{all_of, term_set};
 use crate::table::{Table, TableOptions};
+use crate::tags::{attr_keys, attr_values, terms};
 use crate::validate;
 
 /// Attribute values longer than this are stored but not indexed: filters on them scan.
@@ -411,57 +412,4 @@ fn build_docs(f: &Fields, spans: &[Span], seq: u64) -> Vec<TantivyDocument> {
             doc
         })
         .collect()
-}
-
-/// Distinct keys of a `key \0 value` field, seeking past each key's values.
-fn attr_keys(searcher: &Searcher, field: Field) -> Result<Vec<String>> {
-    let mut keys = BTreeSet::new();
-    for seg in searcher.segment_readers() {
-        let inv = seg.inverted_index(field)?;
-        let dict = inv.terms();
-        let mut from: Vec<u8> = Vec::new();
-        loop {
-            let mut stream = dict
-                .range()
-                .ge(&from)
-                .into_stream()
-                .map_err(|e| StoreError::io("traces index", e))?;
-            if !stream.advance() {
-                break;
-            }
-            let key = stream.key();
-            let end = key.iter().position(|b| *b == 0).unwrap_or(key.len());
-            keys.insert(String::from_utf8_lossy(&key[..end]).into_owned());
-            from = key[..end].to_vec();
-            from.push(1);
-        }
-    }
-    Ok(keys.into_iter().collect())
-}
-
-fn attr_values(searcher: &Searcher, field: Field, key: &str) -> Result<Vec<String>> {
-    let mut lo = key.as_bytes().to_vec();
-    lo.push(0);
-    let mut hi = key.as_bytes().to_vec();
-    hi.push(1);
-    terms(searcher, field, &lo, Some(&hi))
-}
-
-/// Distinct terms in `[lo, hi)` with the `lo` prefix cut off.
-fn terms(searcher: &Searcher, field: Field, lo: &[u8], hi: Option<&[u8]>) -> Result<Vec<String>> {
-    let mut out = BTreeSet::new();
-    for seg in searcher.segment_readers() {
-        let inv = seg.inverted_index(field)?;
-        let mut range = inv.terms().range().ge(lo);
-        if let Some(hi) = hi {
-            range = range.lt(hi);
-        }
-        let mut stream = range
-            .into_stream()
-            .map_err(|e| StoreError::io("traces index", e))?;
-        while stream.advance() {
-            out.insert(String::from_utf8_lossy(&stream.key()[lo.len()..]).into_owned());
-        }
-    }
-    Ok(out.into_iter().collect())
 }
