@@ -13,11 +13,11 @@
 //! above the seq the last commit recorded. Chosen over a tantivy commit per push because a
 //! commit writes a segment per batch (thousands of tiny segments to merge), while the log costs
 //! one sequential append. Measured with `cargo bench -p loqui-store --bench store` (1M lines,
-//! 1M spans, batches of 1,000, one caller thread, 2 cores shared with other builds): no log
-//! 135k lines/s, log without fsync 163k, log with fsync 136k; spans 182k, 187k and 141k per
-//! second. Runs on this machine vary by about a third, as much as the log costs: the JSON
-//! encoding of the batch plus one fsync per batch. [`Durability::None`] is for loads that can
-//! be redone, like the demo data.
+//! 1M spans, batches of 1,000, one caller thread, 2 cores shared with other builds, two runs):
+//! no log 135-140k lines/s, log without fsync 138-163k, log with fsync 107-136k; spans
+//! 182-197k, 146-187k and 90-141k per second. Runs on this machine vary by about a third, as
+//! much as the log costs: the JSON encoding of the batch plus one fsync per batch.
+//! [`Durability::None`] is for loads that can be redone, like the demo data.
 //!
 //! The term dictionary is tantivy's SSTable (the `quickwit` feature) rather than its FST:
 //! building the FST for the unique words of log lines (trace ids, user ids) took a quarter of
