@@ -10,14 +10,14 @@
 //!
 //! A push is acknowledged once its batch is in the write-ahead log, fsynced by default
 //! ([`Durability::Fsync`]); commits hold whole batches only, and the log is replayed on open
-//! above the seq the last commit recorded. Chosen over a tantivy commit per push because a
-//! commit writes a segment per batch (thousands of tiny segments to merge), while the log costs
-//! one sequential append. Measured with `cargo bench -p loqui-store --bench store` (1M lines,
-//! 1M spans, batches of 1,000, one caller thread, 2 cores shared with other builds): no log
-//! 135k lines/s, log without fsync 163k, log with fsync 136k; spans 182k, 187k and 141k per
-//! second. Runs on this machine vary by about a third, as much as the log costs: the JSON
-//! encoding of the batch plus one fsync per batch. [`Durability::None`] is for loads that can
-//! be redone, like the demo data.
+//! above the seq the last commit recorded. Measured with
+//! `cargo bench -p loqui-store --bench store` (1M lines, 1M spans, batches of 1,000, one caller
+//! thread, 2 cores shared with other builds, three runs): no log 135-165k lines/s, log without
+//! fsync 138-163k, log with fsync 107-139k; spans 182-197k, 143-187k and 90-141k per second.
+//! The alternative, a tantivy commit before acknowledging each batch, managed 65k lines/s over
+//! the first 100k lines and leaves a segment per batch to merge. Runs on this machine vary by
+//! about a third, as much as the log costs (the JSON encoding of the batch plus one fsync per
+//! batch). [`Durability::None`] is for loads that can be redone, like the demo data.
 //!
 //! The term dictionary is tantivy's SSTable (the `quickwit` feature) rather than its FST:
 //! building the FST for the unique words of log lines (trace ids, user ids) took a quarter of

@@ -241,3 +241,48 @@ fn substring_filters_find_words_cut_anywhere() {
     assert_eq!(find("Zz"), ["Zzz"]);
     assert!(find("ZZ").is_empty(), "matching is case-sensitive");
 }
+
+#[test]
+fn a_torn_log_tail_is_cut_and_the_whole_batches_before_it_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let push = |store: &loqui_store::Store, text: &str| {
+        let stream = LogStream {
+            labels: labels(&[("app", "x")]),
+            lines: vec![line(T0 + 1, text)],
+        };
+        store.logs.push(&[stream]).unwrap();
+    };
+    {
+        let store = open(dir.path());
+        push(&store, "one");
+        push(&store, "two");
+    }
+    // A record whose header promises more bytes than were written, as a crash mid-append
+    // leaves it.
+    {
+        use std::io::Write;
+        let mut wal = std::fs::OpenOptions::new()
+            .append(true)
+            .open(dir.path().join("logs/wal.log"))
+            .unwrap();
+        let mut torn = Vec::new();
+        torn.extend_from_slice(&1000u32.to_le_bytes());
+        torn.extend_from_slice(&0u32.to_le_bytes());
+        torn.extend_from_slice(&99u64.to_le_bytes());
+        torn.extend_from_slice(b"{\"partial");
+        wal.write_all(&torn).unwrap();
+    }
+    let texts = |store: &loqui_store::Store| -> Vec<String> {
+        store
+            .logs
+            .select(&all(100, Direction::Forward, None))
+            .unwrap()
+            .map(|l| l.unwrap().line.line)
+            .collect()
+    };
+    let store = open(dir.path());
+    assert_eq!(texts(&store), ["one", "two"]);
+    push(&store, "three");
+    drop(store);
+    assert_eq!(texts(&open(dir.path())), ["one", "two", "three"]);
+}
