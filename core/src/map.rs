@@ -102,6 +102,18 @@ impl<V> IntoIterator for SmallMap<V> {
     }
 }
 
+impl<'a, V> IntoIterator for &'a SmallMap<V> {
+    type Item = (&'a str, &'a V);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Arc<str>, V)>,
+        fn(&'a (Arc<str>, V)) -> (&'a str, &'a V),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (&**k, v))
+    }
+}
+
 impl<V> std::ops::Index<&str> for SmallMap<V> {
     type Output = V;
 

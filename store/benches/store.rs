@@ -97,8 +97,8 @@ fn log_batches(rng: &mut fastrand::Rng, total: usize) -> Vec<Vec<LogStream>> {
                 by_stream.entry(s).or_default().push(LogLine {
                     ts_ns: T0 + i as i64 * step + rng.i64(0..step.max(1)),
                     line: text,
-                    structured_metadata,
-                    parsed: Labels::new(),
+                    structured_metadata: structured_metadata.into_iter().collect(),
+                    parsed: Default::default(),
                 });
             }
             by_stream
@@ -111,16 +111,20 @@ fn log_batches(rng: &mut fastrand::Rng, total: usize) -> Vec<Vec<LogStream>> {
 
 /// Traces of 4 to 16 spans (about 10 on average), over 24 h; returns batches and trace ids.
 fn span_batches(rng: &mut fastrand::Rng, traces: usize) -> (Vec<Vec<Span>>, Vec<String>) {
-    let resources: Vec<Arc<BTreeMap<String, AttrValue>>> = SERVICES
+    let resources: Vec<Arc<loqui_core::Attributes>> = SERVICES
         .iter()
         .map(|s| {
-            Arc::new(BTreeMap::from([
-                ("service.name".to_string(), AttrValue::String(s.to_string())),
-                (
-                    "k8s.namespace.name".to_string(),
-                    AttrValue::String("shop".into()),
-                ),
-            ]))
+            Arc::new(
+                [
+                    ("service.name".to_string(), AttrValue::String(s.to_string())),
+                    (
+                        "k8s.namespace.name".to_string(),
+                        AttrValue::String("shop".into()),
+                    ),
+                ]
+                .into_iter()
+                .collect(),
+            )
         })
         .collect();
     let mut batches = Vec::new();
@@ -172,7 +176,7 @@ fn span_batches(rng: &mut fastrand::Rng, traces: usize) -> (Vec<Vec<Span>>, Vec<
                 },
                 start_ns: start + i as i64 * 1_000_000,
                 duration_ns: rng.i64(100_000..500_000_000),
-                attributes,
+                attributes: attributes.into_iter().collect(),
                 resource: resources[svc].clone(),
                 events: Vec::new(),
             });

@@ -61,7 +61,7 @@ fn dec(a: A) -> AttrValue {
 }
 
 fn enc_map(m: &Attributes) -> Vec<(String, A)> {
-    m.iter().map(|(k, v)| (k.clone(), enc(v))).collect()
+    m.iter().map(|(k, v)| (k.to_owned(), enc(v))).collect()
 }
 
 fn dec_map(m: Vec<(String, A)>) -> Attributes {

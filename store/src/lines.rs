@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, RwLock};
 
-use loqui_core::{Labels, LogLine};
+use loqui_core::{Labels, LineLabels, LogLine};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
 
@@ -65,8 +65,8 @@ impl LineIter {
             line: LogLine {
                 ts_ns: hit.ts,
                 line: text.to_owned(),
-                structured_metadata,
-                parsed: Labels::new(),
+                structured_metadata: structured_metadata.into_iter().collect(),
+                parsed: LineLabels::new(),
             },
         }))
     }

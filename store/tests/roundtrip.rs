@@ -38,7 +38,7 @@ fn lines_round_trip_in_order_with_limits_across_reopen() {
     ];
     batch[1].lines[0]
         .structured_metadata
-        .insert("trace_id".into(), "abc".into());
+        .insert("trace_id", "abc".into());
     {
         let store = open(dir.path());
         let report = store.logs.push(&batch).unwrap();

@@ -34,8 +34,8 @@ pub fn line(ts_ns: i64, text: &str) -> LogLine {
     LogLine {
         ts_ns,
         line: text.to_string(),
-        structured_metadata: BTreeMap::new(),
-        parsed: BTreeMap::new(),
+        structured_metadata: Default::default(),
+        parsed: Default::default(),
     }
 }
 
@@ -72,7 +72,7 @@ pub fn random_logs(
                     let mut l = line(T0 + rng.i64(0..span_ns), &words.join(sep));
                     if rng.bool() {
                         l.structured_metadata
-                            .insert("trace_id".into(), format!("{:032x}", rng.u8(0..8)));
+                            .insert("trace_id", format!("{:032x}", rng.u8(0..8)));
                     }
                     l
                 })
@@ -83,7 +83,7 @@ pub fn random_logs(
 }
 
 pub fn span(trace: u64, id: u64, parent: Option<u64>, start: i64, svc: &str) -> Span {
-    let mut attributes = BTreeMap::new();
+    let mut attributes: BTreeMap<String, AttrValue> = BTreeMap::new();
     attributes.insert(
         "http.route".into(),
         AttrValue::String(format!("/r{}", id % 3)),
@@ -104,7 +104,7 @@ pub fn span(trace: u64, id: u64, parent: Option<u64>, start: i64, svc: &str) -> 
         "tags".into(),
         AttrValue::Array(vec![AttrValue::Int(1), AttrValue::String("a".into())]),
     );
-    let mut resource = BTreeMap::new();
+    let mut resource: BTreeMap<String, AttrValue> = BTreeMap::new();
     resource.insert("service.name".into(), AttrValue::String(svc.into()));
     resource.insert(
         "k8s.namespace".into(),
@@ -123,15 +123,17 @@ pub fn span(trace: u64, id: u64, parent: Option<u64>, start: i64, svc: &str) -> 
         },
         start_ns: start,
         duration_ns: (id as i64 % 10) * 1_000_000,
-        attributes,
-        resource: Arc::new(resource),
+        attributes: attributes.into_iter().collect(),
+        resource: Arc::new(resource.into_iter().collect()),
         events: vec![SpanEvent {
             ts_ns: start + 1,
             name: "exception".into(),
-            attributes: BTreeMap::from([(
+            attributes: [(
                 "exception.message".to_string(),
                 AttrValue::String("x".into()),
-            )]),
+            )]
+            .into_iter()
+            .collect(),
         }],
     }
 }
