@@ -27,6 +27,7 @@
 //! [`LogStore`], [`TraceStore`] and the plain structs they take and return.
 
 mod codec;
+mod embedded;
 mod error;
 mod hits;
 mod lines;
@@ -48,6 +49,10 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+pub use embedded::{
+    DemoLoadReport, EmbeddedLogs, EmbeddedTraces, TraceReader, demo_log_streams, demo_spans,
+    load_demo, load_demo_window,
+};
 pub use error::{Rejected, Result, StoreError, WriteReport};
 pub use lines::LineIter;
 pub use logs::{LogSelect, LogStore, MAX_BATCH_LINES, StoredLine, StreamCounts};
