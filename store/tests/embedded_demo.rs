@@ -103,7 +103,17 @@ fn bad_deploy(f: &Fixture) -> loqui_demo::IncidentTruth {
 async fn logql_answers_equal_brute_force() {
     let f = fixture();
     let step = std::time::Duration::from_secs(300);
+    let id = &bad_deploy(&f).example_trace_ids[0];
+    // Label filters right after the selector become store hints: structured metadata
+    // (`trace_id`, `detected_level`) narrows in the index, a stream label is left to the
+    // evaluator; either way the answer is the brute-force one.
+    let by_trace = format!(r#"{{namespace="ticketing"}} | trace_id="{id}""#);
     let queries = [
+        (by_trace.as_str(), 100),
+        (
+            r#"{namespace=~".+"} | service_name="gateway" |= "POST""#,
+            100,
+        ),
         (r#"{service_name="show-service"}"#, 200),
         (r#"{namespace=~".+"} |= "NullPointerException""#, 5_000),
         (r#"{service_name="gateway"} |= "GET" != "200""#, 300),
@@ -135,6 +145,11 @@ async fn logql_answers_equal_brute_force() {
     ];
     for (q, limit) in queries {
         let mut query = LogQuery::new(q, f.range, limit);
+        query.direction = Some(if limit % 200 == 0 {
+            loqui_core::Direction::Forward
+        } else {
+            loqui_core::Direction::Backward
+        });
         query.step = Some(step);
         let got = f.logs.query_range(&query).await.expect(q);
         let expr = loqui_query::logql::parse(q).tree.unwrap();
@@ -144,7 +159,7 @@ async fn logql_answers_equal_brute_force() {
             f.range,
             step.as_nanos() as i64,
             limit,
-            Default::default(),
+            query.direction.unwrap(),
             &wide_limits(),
         )
         .unwrap();
