@@ -395,6 +395,23 @@ async fn incidents_labels_tags_and_errors() {
         .unwrap_err();
     assert_eq!(bad.code(), ErrorCode::BadRequest);
     assert!(bad.to_string().contains("line 1, col "), "{bad}");
+    let bounded = f.traces.clone().with_limits(traceql::Limits {
+        max_traces_scanned: 10,
+        ..traceql::Limits::default()
+    });
+    let too_many = bounded
+        .search(&TraceSearch {
+            query: "{ }".into(),
+            range: f.range,
+            limit: 5,
+            spans_per_spanset: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        too_many.to_string().contains("narrow the time range"),
+        "{too_many}"
+    );
     let unsupported = f
         .logs
         .query_range(&LogQuery::new(

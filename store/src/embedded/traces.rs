@@ -169,21 +169,21 @@ fn span_filter(c: &Condition) -> Option<(u8, SpanSelect)> {
         }
         (Field::Intrinsic(Intrinsic::Name), Static::String(v)) if eq => {
             s.name = Some(v.clone());
-            1
+            10
         }
         (Field::Attribute(a), Static::String(v)) if eq && !a.parent => {
             match (a.scope, a.name.as_str()) {
                 (Some(Scope::Resource), "service.name") => {
                     s.service = Some(v.clone());
-                    3
+                    30
                 }
                 (Some(Scope::Resource), key) => {
                     s.attributes.push(attr(AttrScope::Resource, key, v));
-                    2
+                    20
                 }
                 (Some(Scope::Span), key) => {
                     s.attributes.push(attr(AttrScope::Span, key, v));
-                    2
+                    20
                 }
                 _ => return None,
             }
@@ -196,7 +196,12 @@ fn span_filter(c: &Condition) -> Option<(u8, SpanSelect)> {
                 BinaryOp::Cmp(CmpOp::Lte) => s.max_duration_ns = Some(*d),
                 _ => return None,
             }
-            4
+            // Spans of a second or more are the slow tail: rarer than any one service's spans.
+            if s.min_duration_ns.is_some_and(|d| d >= 1_000_000_000) {
+                15
+            } else {
+                40
+            }
         }
         _ => return None,
     };
