@@ -18,6 +18,6 @@ mod tempo;
 pub use config::{AuthConfig, Limits, SourceConfig, TlsConfig};
 pub use loki::LokiClient;
 pub use loqui_core::{LogSource, TraceSource};
-pub use secret::{Secret, SecretSource};
+pub use secret::{Secret, SecretReader, SecretSource};
 pub use sources::{log_sources, trace_sources};
 pub use tempo::TempoClient;

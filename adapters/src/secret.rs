@@ -45,7 +45,7 @@ const RECHECK: Duration = Duration::from_secs(1);
 
 /// Reads a [`SecretSource`], caching file contents until the file changes.
 #[derive(Debug)]
-pub(crate) struct SecretReader {
+pub struct SecretReader {
     source: SecretSource,
     cache: Mutex<Option<Cached>>,
 }
@@ -58,7 +58,7 @@ struct Cached {
 }
 
 impl SecretReader {
-    pub(crate) fn new(source: SecretSource) -> Self {
+    pub fn new(source: SecretSource) -> Self {
         Self {
             source,
             cache: Mutex::new(None),
@@ -66,7 +66,7 @@ impl SecretReader {
     }
 
     /// The current value. Errors name the variable or file, never the value.
-    pub(crate) fn current(&self) -> Result<Secret, BackendError> {
+    pub fn current(&self) -> Result<Secret, BackendError> {
         match &self.source {
             SecretSource::Value(s) => Ok(s.clone()),
             SecretSource::Env(var) => match std::env::var(var) {

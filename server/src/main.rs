@@ -1,6 +1,9 @@
 //! The `loqui` command line.
 
 mod check;
+mod config;
+mod http;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -19,6 +22,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Serve the embedded store's Loki, Tempo and OTLP APIs (with `--demo`: a demo platform).
+    Serve(serve::ServeArgs),
     /// Parse and validate a LogQL or TraceQL query (exit 0 when valid, 1 when not).
     Check(check::CheckArgs),
 }
@@ -27,6 +32,7 @@ fn main() -> ExitCode {
     init_tracing();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Serve(args) => serve::run(args),
         Command::Check(args) => check::run(args),
     };
     match result {
@@ -41,7 +47,7 @@ fn main() -> ExitCode {
 /// Logs go to stderr: stdout belongs to command output (and, later, the MCP stdio transport).
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("LOQUI_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
