@@ -3,6 +3,8 @@
 mod common;
 
 use common::*;
+use loqui_core::{Direction, TimeRange};
+use loqui_eval::logql::{EvalError, VecInput};
 
 fn at(secs: &[i64]) -> Vec<loqui_eval::logql::Entry> {
     secs.iter()
@@ -437,4 +439,78 @@ fn group_right_and_bool_between_vectors() {
     );
     let got = v(&format!("{per_pod} == ignoring (pod) group_left {per_app}"));
     assert!(got.is_empty(), "no pod has all of its app's lines: {got:?}");
+}
+
+/// Every line with its own trace id, as real request logs have: per-line structured metadata
+/// makes one inner series per trace.
+fn per_trace_lines(n: i64) -> Vec<loqui_eval::logql::Entry> {
+    (0..n)
+        .map(|i| {
+            let svc = if i % 3 == 0 { "a" } else { "b" };
+            with_meta(
+                entry(i, &[("env", "prod"), ("service_name", svc)], "x"),
+                &[("trace_id", &format!("{i:032x}"))],
+            )
+        })
+        .collect()
+}
+
+fn eval_limited(
+    q: &str,
+    entries: Vec<loqui_eval::logql::Entry>,
+    max_series: usize,
+) -> Result<loqui_core::LogQueryResult, EvalError> {
+    let limits = loqui_eval::logql::Limits {
+        max_series,
+        ..Default::default()
+    };
+    loqui_eval::logql::eval_range_with(
+        &expr(q),
+        &VecInput::new(entries),
+        TimeRange::from_secs(0, 600),
+        600 * S,
+        100,
+        Direction::Backward,
+        &limits,
+    )
+}
+
+#[test]
+fn sum_by_groups_additive_range_aggregations_while_reading() {
+    let q = r#"sum by (service_name) (count_over_time({env="prod"}[10m]))"#;
+    let out = eval_limited(q, per_trace_lines(600), 10).expect("600 traces fold into 2 series");
+    let loqui_core::QueryData::Matrix(series) = out.data else {
+        panic!("not a matrix")
+    };
+    let counts: Vec<(String, f64)> = series
+        .iter()
+        .map(|s| {
+            (
+                s.labels["service_name"].clone(),
+                s.samples.last().map_or(0.0, |p| p.value),
+            )
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        vec![("a".to_owned(), 199.0), ("b".to_owned(), 400.0)],
+        "window (0, 600] leaves out a's line at 0"
+    );
+    // The same answer as without the early grouping (`* 1` keeps the inner series apart),
+    // computed with room for every trace.
+    let unfolded = r#"sum by (service_name) (count_over_time({env="prod"}[10m]) * 1)"#;
+    let wide = eval_limited(unfolded, per_trace_lines(600), 10_000).expect("wide limits");
+    let loqui_core::QueryData::Matrix(wide) = wide.data else {
+        panic!("not a matrix")
+    };
+    assert_eq!(wide, series);
+}
+
+#[test]
+fn non_additive_aggregations_still_see_every_series() {
+    // max of per-trace counts is not the count of the merged series, so it is not folded early
+    // and the series limit applies to the inner result.
+    let q = r#"max by (service_name) (count_over_time({env="prod"}[10m]))"#;
+    let err = eval_limited(q, per_trace_lines(600), 10).expect_err("600 inner series > 10");
+    assert!(err.to_string().contains("more than 10 series"), "{err}");
 }

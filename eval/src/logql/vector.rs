@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use loqui_core::Labels;
-use loqui_query::logql::{Grouping, MetricExpr, VectorAggregation, VectorOp};
+use loqui_query::logql::{Grouping, MetricExpr, RangeOp, VectorAggregation, VectorOp};
 
 use super::EvalError;
 use super::metric::{Collector, Ctx, StepSeries, Value};
@@ -12,6 +12,9 @@ use super::range::{self, group_labels};
 pub(crate) fn eval(ctx: &Ctx<'_>, v: &VectorAggregation) -> Result<Value, EvalError> {
     if let Some(series) = sum_without_labels(ctx, v)? {
         return Ok(Value::Vector(series));
+    }
+    if let Some(series) = sum_grouped_early(ctx, v)? {
+        return Ok(Value::Vector(aggregate(ctx, v, &series)));
     }
     let series = match ctx.eval(&v.expr)? {
         Value::Vector(s) => s,
@@ -44,6 +47,29 @@ fn sum_without_labels(
         (MetricExpr::Range(r), VectorOp::Sum) if no_grouping => range::eval_without_labels(ctx, r),
         _ => Ok(None),
     }
+}
+
+/// `sum by (a) (count_over_time(...))` and the other additive range aggregations: the sum of
+/// per-series counts equals the count over the series merged by the grouping, so samples are
+/// grouped while they are read. Otherwise structured metadata such as `trace_id` makes one
+/// intermediate series per trace, and a few hours of data exceed the series limit.
+fn sum_grouped_early(
+    ctx: &Ctx<'_>,
+    v: &VectorAggregation,
+) -> Result<Option<Vec<StepSeries>>, EvalError> {
+    let (MetricExpr::Range(r), VectorOp::Sum, Some(g)) = (&*v.expr, v.op, &v.grouping) else {
+        return Ok(None);
+    };
+    let additive = matches!(
+        r.op,
+        RangeOp::CountOverTime | RangeOp::Rate | RangeOp::BytesOverTime | RangeOp::BytesRate
+    );
+    if !additive || r.grouping.is_some() || r.range.unwrap.is_some() {
+        return Ok(None);
+    }
+    let mut grouped = r.clone();
+    grouped.grouping = Some(g.clone());
+    range::eval(ctx, &grouped).map(Some)
 }
 
 fn op_name(op: VectorOp) -> &'static str {
