@@ -2,6 +2,7 @@
 
 mod check;
 mod config;
+mod demo;
 mod http;
 mod serve;
 
@@ -24,6 +25,8 @@ struct Cli {
 enum Command {
     /// Serve the embedded store's Loki, Tempo and OTLP APIs (with `--demo`: a demo platform).
     Serve(serve::ServeArgs),
+    /// Push the demo platform's logs and traces to a Loki and an OTLP endpoint.
+    Demo(demo::DemoArgs),
     /// Parse and validate a LogQL or TraceQL query (exit 0 when valid, 1 when not).
     Check(check::CheckArgs),
 }
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Check(args) => check::run(args),
     };
     match result {

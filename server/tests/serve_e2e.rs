@@ -347,3 +347,59 @@ fn listening_beyond_loopback_needs_a_token() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn loqui_demo_pushes_through_the_loki_and_otlp_apis() {
+    let server = start(&[], &[]);
+    let out = Command::new(env!("CARGO_BIN_EXE_loqui"))
+        .args([
+            "demo",
+            "--hours",
+            "1",
+            "--loki-url",
+            &server.url,
+            "--otlp-url",
+            &server.url,
+        ])
+        .output()
+        .expect("run loqui demo");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("pushed"), "{err}");
+
+    let loki = LokiClient::new(&SourceConfig::new("e2e", &server.url)).expect("loki client");
+    let tempo = TempoClient::new(&SourceConfig::new("e2e", &server.url)).expect("tempo client");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let services = loki
+            .label_values("service_name", None, Some(last(2)))
+            .await
+            .expect("label values");
+        let search = TraceSearch {
+            query: "{ status = error }".into(),
+            range: last(2),
+            limit: 5,
+            spans_per_spanset: None,
+        };
+        let errors = tempo.search(&search).await.expect("search");
+        if services.len() >= 9 && !errors.traces.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "pushed demo data not readable: {services:?}, {} error traces",
+            errors.traces.len()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[test]
+fn loqui_demo_without_a_target_says_what_to_give() {
+    let out = Command::new(env!("CARGO_BIN_EXE_loqui"))
+        .args(["demo"])
+        .output()
+        .expect("run loqui demo");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--loki-url"));
+}
