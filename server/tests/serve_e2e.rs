@@ -403,3 +403,91 @@ fn loqui_demo_without_a_target_says_what_to_give() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--loki-url"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn protobuf_pushes_are_stored_and_oversized_bodies_refused() {
+    use loqui_core::{LogLine, LogStream, Span, SpanKind, SpanStatus, StatusCode};
+    let server = start(&[], &[]);
+    let http = reqwest::Client::new();
+    let now = last(0).end_ns - 60_000_000_000;
+    let stream = LogStream {
+        labels: [("service_name".to_owned(), "proto-svc".to_owned())]
+            .into_iter()
+            .collect(),
+        lines: vec![LogLine {
+            ts_ns: now,
+            line: "level=warn msg=\"via protobuf\"".into(),
+            structured_metadata: Default::default(),
+            parsed: Default::default(),
+        }],
+    };
+    let resp = http
+        .post(format!("{}/loki/api/v1/push", server.url))
+        .header("Content-Type", "application/x-protobuf")
+        .body(loqui_wire::loki::encode_push_proto(&[stream]))
+        .send()
+        .await
+        .expect("push");
+    assert_eq!(resp.status(), 204, "{:?}", resp.text().await);
+
+    let resource: loqui_core::Attributes = [(
+        "service.name".to_owned(),
+        loqui_core::AttrValue::String("proto-svc".into()),
+    )]
+    .into_iter()
+    .collect();
+    let span = Span {
+        trace_id: "0000000000000000000000000000f00d".into(),
+        span_id: "00000000000000bb".into(),
+        parent_span_id: None,
+        service_name: "proto-svc".into(),
+        name: "GET /proto".into(),
+        kind: SpanKind::Server,
+        status: SpanStatus {
+            code: StatusCode::Ok,
+            message: None,
+        },
+        start_ns: now,
+        duration_ns: 1_000_000,
+        attributes: Default::default(),
+        resource: std::sync::Arc::new(resource),
+        events: Vec::new(),
+    };
+    let resp = http
+        .post(format!("{}/v1/traces", server.url))
+        .header("Content-Type", "application/x-protobuf")
+        .body(loqui_wire::otlp::encode_traces_proto(&[span]))
+        .send()
+        .await
+        .expect("otlp push");
+    assert_eq!(resp.status(), 200);
+
+    let loki = LokiClient::new(&SourceConfig::new("e2e", &server.url)).expect("loki client");
+    let tempo = TempoClient::new(&SourceConfig::new("e2e", &server.url)).expect("tempo client");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = loki
+            .query_range(&LogQuery::new(r#"{service_name="proto-svc"}"#, last(1), 10))
+            .await
+            .expect("query");
+        let trace = tempo.trace("f00d", None).await;
+        if got.total_lines == 1 && trace.as_ref().is_ok_and(|t| t.spans.len() == 1) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "protobuf pushes not readable: {got:?} / {trace:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let huge = vec![b'x'; 65 << 20];
+    let resp = http
+        .post(format!("{}/loki/api/v1/push", server.url))
+        .header("Content-Type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .expect("huge push");
+    assert_eq!(resp.status(), 413);
+}
