@@ -108,21 +108,42 @@ fn push_spans(store: &Store, spans: &[Span]) -> loqui_store::Result<WriteReport>
     store.traces.push(spans)
 }
 
+/// A decoder of one push format.
+type Decode<T> = fn(&[u8], &loqui_wire::Limits) -> Result<PushOutcome<T>, WireError>;
+
+/// Decodes a push with the decoder for its format (`[json, protobuf]`), stores what decoded,
+/// and returns the format and the outcome with the store's refusals folded in.
+async fn ingest<T: Send + 'static>(
+    s: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    decoders: [Decode<T>; 2],
+    put: fn(&Store, &[T]) -> loqui_store::Result<WriteReport>,
+) -> Result<(Format, PushOutcome<T>), AppError> {
+    let store = store(s)?;
+    let format = format_of(headers)?;
+    let decode = match format {
+        Format::Json => decoders[0],
+        Format::Protobuf => decoders[1],
+    };
+    let mut outcome = decode(body, &s.wire_limits).map_err(wire_error)?;
+    let records = std::mem::take(&mut outcome.accepted);
+    let report = write(store, records, put).await?;
+    merge(&mut outcome, &report);
+    Ok((format, outcome))
+}
+
 /// Loki answers 204 when everything was stored and 400 naming the refused records otherwise.
 async fn loki_push(
     State(s): State<AppState>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let store = store(&s)?;
-    let mut outcome = match format_of(&headers)? {
-        Format::Json => loki::decode_push_json(&body, &s.wire_limits),
-        Format::Protobuf => loki::decode_push_proto(&body, &s.wire_limits),
-    }
-    .map_err(wire_error)?;
-    let streams = std::mem::take(&mut outcome.accepted);
-    let report = write(store, streams, push_logs).await?;
-    merge(&mut outcome, &report);
+    let decoders = [
+        loki::decode_push_json as Decode<LogStream>,
+        loki::decode_push_proto,
+    ];
+    let (_, outcome) = ingest(&s, &headers, &body, decoders, push_logs).await?;
     match outcome.error_message() {
         None => Ok(StatusCode::NO_CONTENT.into_response()),
         Some(message) => Err(AppError::bad_request(format!(
@@ -138,16 +159,11 @@ async fn otlp_traces(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let store = store(&s)?;
-    let format = format_of(&headers)?;
-    let mut outcome = match format {
-        Format::Json => otlp::decode_traces_json(&body, &s.wire_limits),
-        Format::Protobuf => otlp::decode_traces_proto(&body, &s.wire_limits),
-    }
-    .map_err(wire_error)?;
-    let spans = std::mem::take(&mut outcome.accepted);
-    let report = write(store, spans, push_spans).await?;
-    merge(&mut outcome, &report);
+    let decoders = [
+        otlp::decode_traces_json as Decode<Span>,
+        otlp::decode_traces_proto,
+    ];
+    let (format, outcome) = ingest(&s, &headers, &body, decoders, push_spans).await?;
     Ok(match format {
         Format::Json => otlp_answer(
             otlp::encode_traces_response_json(&outcome),
@@ -165,16 +181,11 @@ async fn otlp_logs(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let store = store(&s)?;
-    let format = format_of(&headers)?;
-    let mut outcome = match format {
-        Format::Json => otlp::decode_logs_json(&body, &s.wire_limits),
-        Format::Protobuf => otlp::decode_logs_proto(&body, &s.wire_limits),
-    }
-    .map_err(wire_error)?;
-    let streams = std::mem::take(&mut outcome.accepted);
-    let report = write(store, streams, push_logs).await?;
-    merge(&mut outcome, &report);
+    let decoders = [
+        otlp::decode_logs_json as Decode<LogStream>,
+        otlp::decode_logs_proto,
+    ];
+    let (format, outcome) = ingest(&s, &headers, &body, decoders, push_logs).await?;
     Ok(match format {
         Format::Json => otlp_answer(
             otlp::encode_logs_response_json(&outcome),
